@@ -1,0 +1,144 @@
+#include "api/routes.hpp"
+
+#include <boost/json.hpp>
+
+#include "api/demo_page.hpp"
+#include "api/publish_body.hpp"
+
+namespace herald::api {
+namespace {
+
+namespace json = boost::json;
+
+response json_ok(const json::object& o, int status = 200) {
+  response r;
+  r.status = status;
+  r.body = json::serialize(o);
+  return r;
+}
+
+bool authorised(const request& req, const config::config& cfg) {
+  if (cfg.api.key.empty()) return true;
+  // Constant-time compare: the key is a secret.
+  const std::string expected = "Bearer " + cfg.api.key;
+  if (req.authorization.size() != expected.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    diff |= static_cast<unsigned char>(req.authorization[i] ^ expected[i]);
+  }
+  return diff == 0;
+}
+
+response publish(const request& req, context& ctx, core::target_kind kind, std::string user) {
+  if (req.method != "POST") return json_error(405, "use POST");
+  auto parsed = parse_publish_body(req.body);
+  if (auto* err = std::get_if<std::string>(&parsed)) return json_error(400, *err);
+  auto& p = std::get<publish_body>(parsed);
+  core::message_fields f;
+  f.kind = kind;
+  f.user = std::move(user);
+  f.destination = std::move(p.destination);
+  f.headers = std::move(p.headers);
+  f.body = std::move(p.body);
+  auto out = ctx.publisher.publish(std::move(f));
+  switch (out.status) {
+    case core::publish_status::ok: return json_ok({{"ok", true}, {"message_id", out.message_id}});
+    case core::publish_status::bad_request: return json_error(400, out.error);
+    case core::publish_status::unavailable: return json_error(503, out.error);
+  }
+  return json_error(500, "unexpected publish outcome");
+}
+
+// "/api/users/{user}/{action}" → user and action; false if not that shape.
+bool split_user_path(std::string_view path, std::string& user, std::string& action) {
+  constexpr std::string_view prefix = "/api/users/";
+  if (path.substr(0, prefix.size()) != prefix) return false;
+  auto rest = path.substr(prefix.size());
+  auto slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0) return false;
+  if (!percent_decode(rest.substr(0, slash), user) || user.empty()) return false;
+  action = std::string(rest.substr(slash + 1));
+  return true;
+}
+
+}  // namespace
+
+response json_error(int status, std::string_view reason) {
+  response r;
+  r.status = status;
+  r.body = json::serialize(json::object{{"ok", false}, {"error", reason}});
+  return r;
+}
+
+bool percent_decode(std::string_view in, std::string& out) {
+  out.clear();
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out.push_back(in[i]);
+      continue;
+    }
+    if (i + 2 >= in.size()) return false;
+    int hi = hex(in[i + 1]), lo = hex(in[i + 2]);
+    if (hi < 0 || lo < 0) return false;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return true;
+}
+
+response handle(const request& req, context& ctx) {
+  std::string_view path = req.target;
+  if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
+
+  if (path == "/healthz") return json_ok({{"status", "ok"}});
+  if (path == "/readyz") {
+    bool ready = ctx.node.ready();
+    return json_ok({{"ready", ready}}, ready ? 200 : 503);
+  }
+  if (path == "/metrics") {
+    response r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = ctx.node.metrics_text();
+    return r;
+  }
+  if (path == "/" || path == "/index.html") {
+    if (req.method != "GET" && req.method != "HEAD") return json_error(405, "use GET");
+    response r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = std::string(demo_page_html());
+    return r;
+  }
+  if (path.substr(0, 5) != "/api/") return json_error(404, "no such resource");
+  if (!authorised(req, ctx.cfg)) {
+    auto r = json_error(401, "missing or wrong API key (Authorization: Bearer <api.key>)");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  if (path == "/api/publish") return publish(req, ctx, core::target_kind::topic, {});
+  if (path == "/api/info") {
+    if (req.method != "GET") return json_error(405, "use GET");
+    response r;
+    r.body = ctx.node.info_json();
+    return r;
+  }
+  std::string user, action;
+  if (split_user_path(path, user, action)) {
+    if (action == "publish") return publish(req, ctx, core::target_kind::user, std::move(user));
+    if (action == "sessions") {
+      if (req.method != "DELETE") return json_error(405, "use DELETE");
+      std::string reason = "session closed by the server";
+      if (auto n = ctx.node.kick_user(user, reason); true) {
+        return json_ok({{"ok", true}, {"user", user}, {"sessions", n}});
+      }
+    }
+  }
+  return json_error(404, "no such API endpoint");
+}
+
+}  // namespace herald::api

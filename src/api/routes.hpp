@@ -1,0 +1,24 @@
+// The HTTP API on the STOMP port: publish, info, health, metrics, session
+// kicks and the demo page. Stateless: every call gets what it needs.
+// Called on worker threads, concurrently.
+#pragma once
+
+#include "api/http_types.hpp"
+#include "api/node_view.hpp"
+#include "config/config.hpp"
+#include "core/publisher.hpp"
+
+namespace herald::api {
+
+struct context {
+  const config::config& cfg;
+  core::publisher& publisher;
+  node_view& node;
+};
+
+response handle(const request& req, context& ctx);
+
+// "%41b" → "Ab"; false on a malformed escape.
+bool percent_decode(std::string_view in, std::string& out);
+
+}  // namespace herald::api

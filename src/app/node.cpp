@@ -1,0 +1,132 @@
+#include "app/node.hpp"
+
+#include <sys/resource.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/memory_broker.hpp"
+#include "util/log.hpp"
+
+namespace herald::app {
+
+namespace {
+// File descriptors kept back from max_connections for listeners, logs,
+// backplane and webhook connections.
+constexpr std::uint32_t reserved_fds = 64;
+}  // namespace
+
+node::node(config::config cfg) : cfg_(std::move(cfg)), rules_(cfg_.destinations) {
+  auth_ = auth::make_authenticator(cfg_.auth);
+  if (cfg_.auth.mode == config::auth_mode::none) {
+    spdlog::warn("auth.mode is 'none': any client may connect as any user (development only)");
+  }
+  for (const auto& o : cfg_.allowed_origins) {
+    if (o == "*") spdlog::warn("allowed_origins contains '*': any web page may open sessions with its users' cookies");
+  }
+  broker_ = std::make_unique<core::memory_broker>();
+  const auto n = thread_count();
+  router_ = std::make_unique<core::router>(*broker_, n,
+                                           [this](std::size_t w, const std::string& channel, const core::message_ptr& m) {
+                                             workers_[w]->deliver(channel, m);
+                                           });
+  publisher_ = std::make_unique<core::publisher>(*broker_, rules_, cfg_.node.id);
+  shared_.reset(new net::node_shared{cfg_, rules_, *auth_, *publisher_, registry_, *router_, *this,
+                                     effective_max_connections()});
+  for (std::size_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<net::worker>(i, *shared_));
+}
+
+node::~node() {
+  for (auto& w : workers_) w->stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+std::size_t node::thread_count() const {
+  std::size_t n = cfg_.threads ? cfg_.threads : std::max(1u, std::thread::hardware_concurrency());
+  if (n > 64) throw std::invalid_argument("threads: at most 64 worker threads are supported");
+  return n;
+}
+
+std::uint32_t node::effective_max_connections() const {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return cfg_.limits.max_connections;
+  // Raise the soft limit to the hard one: connections are what we are for.
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit raised = rl;
+    raised.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+  }
+  const auto fit = rl.rlim_cur > reserved_fds ? static_cast<std::uint32_t>(rl.rlim_cur - reserved_fds) : 1u;
+  if (cfg_.limits.max_connections > fit) {
+    spdlog::warn("limits.max_connections={} does not fit the open-file limit {} (RLIMIT_NOFILE); using {}",
+                 cfg_.limits.max_connections, rl.rlim_cur, fit);
+    return fit;
+  }
+  return cfg_.limits.max_connections;
+}
+
+int node::run() {
+  std::uint16_t port = cfg_.listen_port();
+  for (auto& w : workers_) port = w->listen(cfg_.listen_host(), port);
+  broker_->start([this](const std::string& channel, const core::message_ptr& m) { router_->on_message(channel, m); });
+  for (auto& w : workers_) {
+    threads_.emplace_back([&w] { w->run(); });
+  }
+  std::string paths;
+  for (const auto& ep : cfg_.endpoints) paths += (paths.empty() ? "" : ", ") + ep.path;
+  // Tests and supervisors wait for this line; keep its shape.
+  spdlog::info("herald {} node '{}' listening on http://{}:{} ({} threads; STOMP endpoints: {}; broker: {})",
+               HERALD_VERSION, cfg_.node.id, cfg_.listen_host(), port, workers_.size(), paths, broker_->name());
+
+  boost::asio::io_context main;
+  boost::asio::signal_set signals(main, SIGINT, SIGTERM, SIGHUP);
+  boost::asio::steady_timer drain_timer(main);
+  std::chrono::steady_clock::time_point drain_deadline;
+  std::function<void()> poll_drain = [&] {
+    if (shared_->connections.load() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+      spdlog::info("stopped ({} connections left)", shared_->connections.load());
+      main.stop();
+      return;
+    }
+    // Connections end on their own threads; check again shortly.
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([&](boost::system::error_code) { poll_drain(); });
+  };
+  std::function<void()> wait_signal = [&] {
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        util::reopen_logs();
+        return wait_signal();
+      }
+      spdlog::info("signal {}: draining for up to {} ms", sig, cfg_.drain_ms);
+      shared_->draining = true;
+      broker_->stop();
+      for (auto& w : workers_) w->begin_shutdown();
+      drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg_.drain_ms);
+      poll_drain();
+    });
+  };
+  wait_signal();
+  main.run();
+  for (auto& w : workers_) w->stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  return 0;
+}
+
+bool node::ready() const {
+  return !shared_->draining.load() && broker_->state() == core::broker_state::ready;
+}
+
+std::size_t node::kick_user(const std::string& user, const std::string& reason) {
+  const auto n = registry_.sessions_of(user);
+  for (auto& w : workers_) w->kick_user(user, reason);
+  return n;
+}
+
+}  // namespace herald::app

@@ -1,0 +1,57 @@
+// The composition root: owns the config, the broker, the router, the
+// publisher, the registry and the workers, wires them, runs until a signal
+// and drains. Constructed and run on the main thread; the node_view
+// methods are called by workers (thread-safe: they read atomics and
+// thread-safe services only).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "api/node_view.hpp"
+#include "auth/authenticator.hpp"
+#include "config/config.hpp"
+#include "core/broker.hpp"
+#include "core/destinations.hpp"
+#include "core/publisher.hpp"
+#include "core/registry.hpp"
+#include "core/router.hpp"
+#include "net/shared.hpp"
+#include "net/worker.hpp"
+
+namespace herald::app {
+
+class node final : public api::node_view {
+ public:
+  explicit node(config::config cfg);
+  ~node() override;
+
+  // Blocks until SIGINT/SIGTERM and the drain; returns the exit code.
+  int run();
+
+  std::string info_json() const override;
+  std::string metrics_text() const override;
+  bool ready() const override;
+  std::size_t kick_user(const std::string& user, const std::string& reason) override;
+
+ private:
+  std::uint32_t effective_max_connections() const;
+  std::size_t thread_count() const;
+
+  config::config cfg_;
+  core::destination_rules rules_;
+  std::unique_ptr<auth::authenticator> auth_;
+  std::unique_ptr<core::broker> broker_;
+  std::vector<std::unique_ptr<net::worker>> workers_;
+  std::unique_ptr<core::router> router_;
+  std::unique_ptr<core::publisher> publisher_;
+  core::registry registry_;
+  std::unique_ptr<net::node_shared> shared_;
+  std::vector<std::thread> threads_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace herald::app

@@ -1,0 +1,112 @@
+// The node's configuration as plain structs. Filled once at startup by
+// load.hpp (defaults → YAML file → HERALD_* environment → command line), then
+// shared read-only by every thread. Every key, its default and its one-line
+// reason live in key_table.cpp; docs/config.md is generated from that table.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace herald::config {
+
+// Members share their type's name (cfg.auth is an auth). GCC rejects an
+// unqualified `auth auth;` ("changes meaning"), so member types are spelled
+// fully qualified.
+
+enum class log_format { text, json };
+enum class auth_mode { none, jwt };
+enum class slow_policy { drop_oldest, close };
+
+struct endpoint {
+  std::string path = "/ws";
+  // Absent: inherit the top-level allowed_origins.
+  std::optional<std::vector<std::string>> allowed_origins;
+};
+
+struct destinations {
+  std::vector<std::string> broker_prefixes{"/topic", "/queue"};
+  std::string app_prefix = "/app";
+  std::string user_prefix = "/user";
+  // Glob patterns ('*' = one path segment, '**' = any rest) of broker
+  // destinations that clients may SEND to directly. Empty: none.
+  std::vector<std::string> client_send;
+};
+
+struct jwt {
+  std::string secret;           // HS256
+  std::string public_key_file;  // RS256 / ES256 (PEM)
+  std::string user_claim = "sub";
+  std::string issuer;    // checked when set
+  std::string audience;  // checked when set
+};
+
+struct auth {
+  auth_mode mode = auth_mode::none;
+  ::herald::config::jwt jwt;
+  std::string query_param = "access_token";
+  std::string cookie;  // cookie name carrying the token; empty = off
+};
+
+struct app {
+  std::string webhook;  // http://host:port/path; empty = /app SENDs get ERROR
+  std::uint32_t webhook_timeout_ms = 5000;
+};
+
+struct api {
+  std::string key;  // bearer key required by /api/* when set
+  std::uint32_t max_body_bytes = 1 << 20;
+};
+
+struct limits {
+  std::uint32_t max_frame_bytes = 64 * 1024;
+  std::uint32_t max_headers = 32;
+  std::uint32_t max_header_bytes = 4096;
+  std::uint32_t max_subscriptions = 256;
+  std::uint32_t max_pending_bytes = 1 << 20;
+  std::uint32_t max_unacked = 1024;
+  std::uint32_t max_connections = 10000;
+  std::uint32_t max_connections_per_user = 0;  // 0 = unlimited
+  std::uint32_t handshake_timeout_ms = 10000;
+  std::uint32_t connect_timeout_ms = 10000;
+};
+
+struct heartbeat {
+  std::uint32_t send_ms = 10000;     // how often the server can send
+  std::uint32_t receive_ms = 10000;  // how often the server wants to hear
+  double grace = 1.5;                // silence tolerated = interval × grace
+};
+
+struct slow_consumer {
+  slow_policy topic = slow_policy::drop_oldest;
+  slow_policy user = slow_policy::close;
+};
+
+struct node {
+  std::string id;  // empty in YAML → "<hostname>-<pid>" after load
+};
+
+struct config {
+  ::herald::config::node node;
+  std::string listen = "0.0.0.0:8080";
+  std::uint32_t threads = 0;  // 0 = one per core
+  std::string log_level = "info";
+  ::herald::config::log_format log_format = ::herald::config::log_format::text;
+  std::uint32_t drain_ms = 5000;
+  std::vector<std::string> allowed_origins;  // empty = same origin only
+  std::vector<endpoint> endpoints{endpoint{}};
+  ::herald::config::destinations destinations;
+  ::herald::config::auth auth;
+  ::herald::config::app app;
+  ::herald::config::api api;
+  ::herald::config::limits limits;
+  ::herald::config::heartbeat heartbeat;
+  ::herald::config::slow_consumer slow_consumer;
+
+  // Derived from listen by load(); never read from the file.
+  std::string listen_host() const;
+  std::uint16_t listen_port() const;
+};
+
+}  // namespace herald::config

@@ -1,0 +1,272 @@
+#include "config/key_table.hpp"
+
+#include <utility>
+
+#include "config/load.hpp"
+#include "config/text.hpp"
+
+namespace herald::config {
+namespace {
+
+key_info make_key(std::string path, value_kind kind, std::string type, std::string def,
+                  std::string doc) {
+  key_info k;
+  k.env = env_name(path);
+  k.path = std::move(path);
+  k.kind = kind;
+  k.type = std::move(type);
+  k.default_text = std::move(def);
+  k.doc = std::move(doc);
+  return k;
+}
+
+// Builders take a generic accessor `[](auto& c) -> auto& { return c.x; }` so
+// one lambda serves both the setter (config&) and the getter (const config&).
+
+template <class Access>
+key_info text_key(std::string path, std::string def, std::string type, std::string doc,
+                  Access field) {
+  key_info k = make_key(path, value_kind::text, std::move(type), std::move(def), std::move(doc));
+  k.set_text = [field](config& c, std::string_view v) { field(c) = std::string(v); };
+  k.get_text = [field](const config& c) { return std::string(field(c)); };
+  return k;
+}
+
+template <class Access>
+key_info uint_key(std::string path, std::string def, std::string doc, Access field) {
+  key_info k = make_key(path, value_kind::uint, "uint", std::move(def), std::move(doc));
+  k.set_text = [field, path](config& c, std::string_view v) {
+    field(c) = text::parse_u32(path, v);
+  };
+  k.get_text = [field](const config& c) { return std::to_string(field(c)); };
+  return k;
+}
+
+template <class Access>
+key_info real_key(std::string path, std::string def, std::string doc, Access field) {
+  key_info k = make_key(path, value_kind::real, "number", std::move(def), std::move(doc));
+  k.set_text = [field, path](config& c, std::string_view v) {
+    field(c) = text::parse_double(path, v);
+  };
+  k.get_text = [field](const config& c) { return text::format_double(field(c)); };
+  return k;
+}
+
+template <class T, class Access>
+key_info choice_key(std::string path, std::string def, std::string doc,
+                    std::vector<std::pair<std::string, T>> words, Access field) {
+  std::string type;
+  for (const auto& [word, value] : words) type += (type.empty() ? "" : "|") + word;
+  key_info k = make_key(path, value_kind::choice, type, std::move(def), std::move(doc));
+  k.set_text = [field, path, words, type](config& c, std::string_view v) {
+    for (const auto& [word, value] : words) {
+      if (v == word) {
+        field(c) = value;
+        return;
+      }
+    }
+    throw config_error(path, "expected one of " + type + ", got " + text::quote(v));
+  };
+  k.get_text = [field, words](const config& c) {
+    for (const auto& [word, value] : words) {
+      if (field(c) == value) return word;
+    }
+    return std::string("?");
+  };
+  return k;
+}
+
+template <class Access>
+key_info list_key(std::string path, std::string def, std::string doc, Access field) {
+  key_info k = make_key(path, value_kind::list, "list", std::move(def), std::move(doc));
+  k.set_text = [field](config& c, std::string_view v) { field(c) = text::split_list(v); };
+  k.set_list = [field](config& c, std::vector<std::string> v) { field(c) = std::move(v); };
+  k.get_text = [field](const config& c) { return text::join_list(field(c)); };
+  return k;
+}
+
+key_info endpoints_key(std::string doc) {
+  key_info k = make_key("endpoints", value_kind::endpoints, "list of {path, allowed_origins}",
+                        "/ws", std::move(doc));
+  // From env and flags only paths can be given; origins are inherited.
+  k.set_text = [](config& c, std::string_view v) {
+    c.endpoints.clear();
+    for (auto& path : text::split_list(v)) c.endpoints.push_back(endpoint{std::move(path), {}});
+  };
+  k.get_text = [](const config& c) {
+    std::vector<std::string> paths;
+    for (const auto& e : c.endpoints) paths.push_back(e.path);
+    return text::join_list(paths);
+  };
+  return k;
+}
+
+#define FIELD(member) \
+  [](auto& c) -> auto& { return c.member; }
+
+std::vector<key_info> build_table() {
+  const std::vector<std::pair<std::string, slow_policy>> policies{
+      {"drop_oldest", slow_policy::drop_oldest}, {"close", slow_policy::close}};
+  std::vector<key_info> t;
+  t.push_back(text_key("node.id", "", "string",
+                       "Name of this node in logs and metrics; empty = `<hostname>-<pid>`.",
+                       FIELD(node.id)));
+  t.push_back(text_key(
+      "listen", "0.0.0.0:8080", "host:port",
+      "Address for WebSocket and HTTP; host is IPv4, [IPv6] or a name; port 0 picks a free port.",
+      FIELD(listen)));
+  t.push_back(
+      uint_key("threads", "0", "I/O threads (at most 256); 0 = one per core.", FIELD(threads)));
+  t.push_back(choice_key<std::string>("log.level", "info", "Lowest log level written.",
+                                      {{"trace", "trace"},
+                                       {"debug", "debug"},
+                                       {"info", "info"},
+                                       {"warn", "warn"},
+                                       {"error", "error"},
+                                       {"off", "off"}},
+                                      FIELD(log_level)));
+  t.push_back(choice_key<log_format>("log.format", "text", "Log line format.",
+                                     {{"text", log_format::text}, {"json", log_format::json}},
+                                     FIELD(log_format)));
+  t.push_back(uint_key("drain_ms", "5000",
+                       "On shutdown, how long connections get to finish before they are closed.",
+                       FIELD(drain_ms)));
+  t.push_back(list_key("allowed_origins", "",
+                       "Origins allowed to open WebSockets: `*`, or `scheme://host[:port]` where "
+                       "host may start with `*.`; empty = same origin only.",
+                       FIELD(allowed_origins)));
+  t.push_back(
+      endpoints_key("WebSocket endpoint paths; in YAML each entry may set its own allowed_origins. "
+                    "From env/flags: comma-separated paths."));
+  t.push_back(list_key("destinations.broker_prefixes", "/topic,/queue",
+                       "Destination prefixes served by the built-in broker.",
+                       FIELD(destinations.broker_prefixes)));
+  t.push_back(text_key("destinations.app_prefix", "/app", "string",
+                       "SENDs under this prefix go to app.webhook instead of the broker.",
+                       FIELD(destinations.app_prefix)));
+  t.push_back(text_key("destinations.user_prefix", "/user", "string",
+                       "Prefix for per-user destinations (e.g. /user/queue/x).",
+                       FIELD(destinations.user_prefix)));
+  t.push_back(list_key("destinations.client_send", "",
+                       "Glob patterns (`*` = one segment, `**` = any rest) of broker destinations "
+                       "clients may SEND to; empty = none.",
+                       FIELD(destinations.client_send)));
+  t.push_back(choice_key<auth_mode>("auth.mode", "none", "How STOMP CONNECTs are authenticated.",
+                                    {{"none", auth_mode::none}, {"jwt", auth_mode::jwt}},
+                                    FIELD(auth.mode)));
+  t.push_back(text_key(
+      "auth.jwt.secret", "", "string",
+      "HS256 shared secret; with auth.mode jwt set exactly one of this and public_key_file.",
+      FIELD(auth.jwt.secret)));
+  t.push_back(text_key("auth.jwt.public_key_file", "", "path",
+                       "PEM public key file for RS256/ES256 tokens.",
+                       FIELD(auth.jwt.public_key_file)));
+  t.push_back(text_key("auth.jwt.user_claim", "sub", "string", "Token claim that names the user.",
+                       FIELD(auth.jwt.user_claim)));
+  t.push_back(text_key("auth.jwt.issuer", "", "string",
+                       "Required `iss` claim; empty = not checked.", FIELD(auth.jwt.issuer)));
+  t.push_back(text_key("auth.jwt.audience", "", "string",
+                       "Required `aud` claim; empty = not checked.", FIELD(auth.jwt.audience)));
+  t.push_back(text_key("auth.query_param", "access_token", "string",
+                       "WebSocket URL query parameter that may carry the token; empty = off.",
+                       FIELD(auth.query_param)));
+  t.push_back(text_key("auth.cookie", "", "string", "Cookie that may carry the token; empty = off.",
+                       FIELD(auth.cookie)));
+  t.push_back(text_key(
+      "app.webhook", "", "url",
+      "`http://` URL that receives SENDs to the app prefix; empty = such SENDs get an ERROR.",
+      FIELD(app.webhook)));
+  t.push_back(uint_key("app.webhook_timeout_ms", "5000", "Timeout for one webhook call.",
+                       FIELD(app.webhook_timeout_ms)));
+  t.push_back(text_key("api.key", "", "string",
+                       "Bearer key required by `/api/*` when set; empty = no key required.",
+                       FIELD(api.key)));
+  t.push_back(uint_key("api.max_body_bytes", "1048576", "Largest `/api` request body.",
+                       FIELD(api.max_body_bytes)));
+  t.push_back(uint_key("limits.max_frame_bytes", "65536",
+                       "Largest STOMP frame a client may send (1024 to 67108864).",
+                       FIELD(limits.max_frame_bytes)));
+  t.push_back(uint_key("limits.max_headers", "32", "Most headers in one client frame.",
+                       FIELD(limits.max_headers)));
+  t.push_back(uint_key("limits.max_header_bytes", "4096",
+                       "Largest single header line in a client frame.",
+                       FIELD(limits.max_header_bytes)));
+  t.push_back(uint_key("limits.max_subscriptions", "256", "Most subscriptions per connection.",
+                       FIELD(limits.max_subscriptions)));
+  t.push_back(
+      uint_key("limits.max_pending_bytes", "1048576",
+               "Outbound bytes queued per connection before the slow_consumer policy applies.",
+               FIELD(limits.max_pending_bytes)));
+  t.push_back(uint_key("limits.max_unacked", "1024", "Most unacknowledged messages per connection.",
+                       FIELD(limits.max_unacked)));
+  t.push_back(uint_key("limits.max_connections", "10000", "Most open connections on this node.",
+                       FIELD(limits.max_connections)));
+  t.push_back(uint_key("limits.max_connections_per_user", "0",
+                       "Most open connections per authenticated user; 0 = unlimited.",
+                       FIELD(limits.max_connections_per_user)));
+  t.push_back(uint_key("limits.handshake_timeout_ms", "10000",
+                       "Time allowed for the HTTP upgrade to WebSocket.",
+                       FIELD(limits.handshake_timeout_ms)));
+  t.push_back(uint_key("limits.connect_timeout_ms", "10000",
+                       "Time allowed between the upgrade and the STOMP CONNECT frame.",
+                       FIELD(limits.connect_timeout_ms)));
+  t.push_back(uint_key("heartbeat.send_ms", "10000",
+                       "Heart-beat interval the server offers to send; 0 = none.",
+                       FIELD(heartbeat.send_ms)));
+  t.push_back(uint_key("heartbeat.receive_ms", "10000",
+                       "Heart-beat interval the server asks clients for; 0 = none.",
+                       FIELD(heartbeat.receive_ms)));
+  t.push_back(real_key("heartbeat.grace", "1.5",
+                       "Silence tolerated = negotiated interval × grace (at least 1.0).",
+                       FIELD(heartbeat.grace)));
+  t.push_back(choice_key<slow_policy>("slow_consumer.topic", "drop_oldest",
+                                      "What to do when broker messages overflow max_pending_bytes.",
+                                      policies, FIELD(slow_consumer.topic)));
+  t.push_back(
+      choice_key<slow_policy>("slow_consumer.user", "close",
+                              "What to do when per-user messages overflow max_pending_bytes.",
+                              policies, FIELD(slow_consumer.user)));
+  return t;
+}
+
+#undef FIELD
+
+}  // namespace
+
+const std::vector<key_info>& key_table() {
+  static const std::vector<key_info> table = build_table();
+  return table;
+}
+
+const key_info* find_key(std::string_view path) {
+  for (const auto& k : key_table()) {
+    if (k.path == path) return &k;
+  }
+  return nullptr;
+}
+
+const key_info* find_env(std::string_view env) {
+  for (const auto& k : key_table()) {
+    if (k.env == env) return &k;
+  }
+  return nullptr;
+}
+
+bool is_section(std::string_view path) {
+  for (const auto& k : key_table()) {
+    if (k.path.size() > path.size() && k.path.starts_with(path) && k.path[path.size()] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string env_name(std::string_view path) {
+  std::string env = "HERALD_";
+  for (char c : path) {
+    env += c == '.' ? '_' : static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  }
+  return env;
+}
+
+}  // namespace herald::config

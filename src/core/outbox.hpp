@@ -1,0 +1,81 @@
+// A session's bounded queue of outbound frames. Owned by one session on one
+// worker thread; not thread-safe. The transport drains it front to back; the
+// front entry is "in flight" while a write of it is pending and is never
+// dropped. Every byte queued is counted against one bound (limits.
+// max_pending_bytes): a slow reader costs at most that much memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "core/message.hpp"
+
+namespace herald::core {
+
+// One frame on the wire: prefix + extra + [msg head + msg body + NUL].
+// A delivery shares the message and the subscription's prefix; only
+// `extra` (rare per-delivery headers like ack) is owned. A control frame
+// (CONNECTED, RECEIPT, ERROR, heart-beat) is entirely in `extra`.
+struct outbound {
+  std::shared_ptr<const std::string> prefix;
+  std::string extra;
+  message_ptr msg;
+  stomp::version version = stomp::version::v1_2;
+  bool droppable = false;
+
+  std::size_t wire_size() const {
+    std::size_t n = (prefix ? prefix->size() : 0) + extra.size();
+    if (msg) n += msg->head(version).size() + msg->body.size() + 1;
+    return n;
+  }
+};
+
+enum class push_result { queued, dropped_new, overflow };
+
+class outbox {
+ public:
+  // Control frames may use this much beyond the bound so that an ERROR
+  // explaining an overflow still fits.
+  static constexpr std::size_t control_slack = 16 * 1024;
+
+  explicit outbox(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+
+  // Deliveries: when the bound is hit, droppable entries (oldest first,
+  // never the one in flight) make room; if that is not enough, a droppable
+  // newcomer is dropped and anything else overflows.
+  push_result push(outbound&& o);
+  // Control frames: refused (overflow) only past the bound plus slack.
+  push_result push_control(std::string frame);
+
+  bool empty() const { return q_.empty(); }
+  std::size_t size() const { return q_.size(); }
+  outbound& front() { return q_.front(); }
+  // The transport marks the front in flight before writing it...
+  void begin_write() { in_flight_ = true; }
+  // ...and pops it when the write completed.
+  void pop_front();
+  bool writing() const { return in_flight_; }
+
+  std::size_t pending_bytes() const { return bytes_; }
+  // Messages dropped since the last call, for the next delivery's notice.
+  std::uint64_t take_dropped_notice();
+  std::uint64_t peek_dropped_notice() const { return dropped_notice_; }
+  std::uint64_t dropped_total() const { return dropped_total_; }
+  void clear();
+
+ private:
+  bool make_room(std::size_t need);
+  void count_drop();
+
+  std::deque<outbound> q_;
+  std::size_t bytes_ = 0;
+  std::size_t max_bytes_;
+  bool in_flight_ = false;
+  std::uint64_t dropped_notice_ = 0;
+  std::uint64_t dropped_total_ = 0;
+};
+
+}  // namespace herald::core

@@ -1,0 +1,30 @@
+// Node-wide session registry: who is connected, how many sessions each user
+// holds, for the per-user connection limit and presence queries. Touched at
+// CONNECT and at close, never per message; a mutex is fine here.
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace herald::core {
+
+class registry {
+ public:
+  // false when the user already holds `limit` sessions (0 = unlimited).
+  bool try_add(const std::string& user, std::uint32_t limit);
+  void remove(const std::string& user);
+  std::uint32_t sessions_of(const std::string& user) const;
+  std::size_t users() const;
+  std::size_t sessions() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::uint32_t> per_user_;
+  std::size_t sessions_ = 0;
+};
+
+}  // namespace herald::core

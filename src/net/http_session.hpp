@@ -1,0 +1,41 @@
+// One HTTP/1.1 connection: reads requests, answers the API, or hands the
+// socket to a ws_session on an upgrade to a STOMP endpoint. Worker thread
+// only; kept alive by its pending operations.
+#pragma once
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <memory>
+#include <optional>
+
+#include "net/worker_impl.hpp"
+
+namespace herald::net {
+
+class http_session final : public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(worker::impl& w, boost::asio::ip::tcp::socket socket, connection_slot slot);
+  void run();
+
+ private:
+  using request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  void read();
+  void on_read(boost::beast::error_code ec);
+  void drain();
+  void drain_more();
+  void upgrade(request req, const config::endpoint& ep);
+  void respond(int status, std::string content_type, std::string body,
+               std::vector<std::pair<std::string, std::string>> headers, bool keep_alive, unsigned version);
+
+  worker::impl& w_;
+  boost::beast::tcp_stream stream_;
+  std::optional<connection_slot> slot_;
+  boost::beast::flat_buffer buf_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+};
+
+}  // namespace herald::net

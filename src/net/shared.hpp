@@ -1,0 +1,31 @@
+// What every worker shares with the node: read-only config and rules, and
+// the thread-safe node-wide services. Owned by app::node, outlives workers.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "api/node_view.hpp"
+#include "auth/authenticator.hpp"
+#include "config/config.hpp"
+#include "core/destinations.hpp"
+#include "core/publisher.hpp"
+#include "core/registry.hpp"
+#include "core/router.hpp"
+
+namespace herald::net {
+
+struct node_shared {
+  const config::config& cfg;
+  const core::destination_rules& rules;
+  const auth::authenticator& auth;
+  core::publisher& publisher;
+  core::registry& registry;
+  core::router& router;
+  api::node_view& node;
+  std::uint32_t max_connections;  // effective: config clamped to RLIMIT_NOFILE
+  std::atomic<std::uint32_t> connections{0};
+  std::atomic<bool> draining{false};
+};
+
+}  // namespace herald::net

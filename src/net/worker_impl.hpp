@@ -1,0 +1,56 @@
+// worker internals shared by the net translation units. Worker thread only.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <memory>
+#include <optional>
+#include <unordered_set>
+
+#include "core/hub.hpp"
+#include "net/webhook_client.hpp"
+#include "net/worker.hpp"
+#include "session/session.hpp"
+
+namespace herald::net {
+
+class ws_session;
+
+struct worker::impl {
+  impl(std::size_t index, node_shared& shared);
+
+  void accept();
+
+  std::size_t index;
+  node_shared& shared;
+  boost::asio::io_context ioc{1};
+  boost::asio::ip::tcp::acceptor acceptor{ioc};
+  metrics::worker_metrics metrics;
+  core::hub hub;
+  std::optional<webhook_client> webhook;
+  session::environment env;
+  std::uint64_t session_seq = 0;
+  std::unordered_set<ws_session*> sessions;  // for shutdown and kicks
+  bool shutting_down = false;
+};
+
+// Holds one unit of node_shared::connections for as long as it lives.
+// The caller has already incremented both counts.
+class connection_slot {
+ public:
+  connection_slot(node_shared& s, metrics::gauge& g) : s_(&s), g_(&g) {}
+  connection_slot(connection_slot&& o) noexcept : s_(o.s_), g_(o.g_) { o.s_ = nullptr; }
+  connection_slot& operator=(connection_slot&&) = delete;
+  ~connection_slot() {
+    if (!s_) return;
+    s_->connections.fetch_sub(1, std::memory_order_relaxed);
+    g_->sub();
+  }
+
+ private:
+  node_shared* s_;
+  metrics::gauge* g_;
+};
+
+}  // namespace herald::net

@@ -1,0 +1,311 @@
+// Client frames after CONNECT: SEND, SUBSCRIBE, UNSUBSCRIBE, ACK/NACK,
+// BEGIN/COMMIT/ABORT, and delivery into the outbox.
+#include <fmt/format.h>
+
+#include "core/limits.hpp"
+#include "session/session.hpp"
+#include "stomp/encoder.hpp"
+
+namespace herald::session {
+namespace {
+
+bool is_frame_header(std::string_view name) {
+  return name == "destination" || name == "receipt" || name == "transaction" || name == "content-length";
+}
+
+core::header_list application_headers(const stomp::frame& f) {
+  core::header_list out;
+  for (const auto& h : f.headers) {
+    if (is_frame_header(h.name) || core::is_reserved_header(h.name)) continue;
+    bool seen = false;  // first occurrence wins (§"Repeated Header Entries")
+    for (const auto& [n, v] : out) seen = seen || n == h.name;
+    if (!seen) out.emplace_back(h.name, h.value);
+  }
+  return out;
+}
+
+}  // namespace
+
+void session::on_send(stomp::frame& f) {
+  auto* dest = f.find("destination");
+  if (!dest) {
+    env_.metrics.protocol_errors.add();
+    return fail(core::close_reason::protocol_error, "SEND requires a destination header", &f);
+  }
+  if (auto* tx = f.find("transaction")) {
+    auto it = transactions_.find(*tx);
+    if (it == transactions_.end()) {
+      return fail(core::close_reason::protocol_error, fmt::format("unknown transaction '{}'", *tx), &f);
+    }
+    if (it->second.size() >= core::max_frames_per_transaction) {
+      return fail(core::close_reason::protocol_error, "too many frames in one transaction", &f);
+    }
+    receipt(f);
+    it->second.push_back(std::move(f));
+    return;
+  }
+  publish_send(f);
+}
+
+void session::publish_send(stomp::frame& f) {
+  const std::string dest = *f.find("destination");
+  auto c = env_.rules.classify(dest);
+  if (c.kind == core::dest_kind::app) {
+    if (!env_.app) {
+      return fail(core::close_reason::protocol_error,
+                  fmt::format("no application handler is configured for '{}' (set app.webhook)", dest), &f);
+    }
+    app_request req{user_, id_, dest, application_headers(f), std::move(f.body)};
+    std::string receipt_id;
+    if (auto* r = f.find("receipt")) receipt_id = *r;
+    std::weak_ptr<bool> alive = alive_;
+    env_.app->forward(std::move(req), [this, alive, receipt_id](std::string error) {
+      if (alive.expired() || state_ != state::connected) return;
+      stomp::frame cause;
+      if (!receipt_id.empty()) cause.add("receipt", receipt_id);
+      if (!error.empty()) return fail(core::close_reason::protocol_error, error, &cause);
+      receipt(cause);
+    });
+    return;
+  }
+  if (c.kind == core::dest_kind::invalid || !env_.rules.client_may_send(dest)) {
+    return fail(core::close_reason::protocol_error,
+                fmt::format("sending to '{}' is not allowed (see destinations.client_send)", dest), &f);
+  }
+  core::message_fields m;
+  if (c.kind == core::dest_kind::user) {
+    m.kind = core::target_kind::user;
+    m.user = c.user.empty() ? user_ : c.user;
+    m.destination = c.relative;
+  } else {
+    m.kind = core::target_kind::topic;
+    m.destination = dest;
+  }
+  m.headers = application_headers(f);
+  m.body = std::move(f.body);
+  auto outcome = env_.publisher.publish(std::move(m));
+  if (outcome.status != core::publish_status::ok) {
+    return fail(core::close_reason::protocol_error, outcome.error, &f);
+  }
+  receipt(f);
+}
+
+void session::on_subscribe(stomp::frame& f) {
+  auto* dest = f.find("destination");
+  auto* idp = f.find("id");
+  if (!dest) return fail(core::close_reason::protocol_error, "SUBSCRIBE requires a destination header", &f);
+  // STOMP 1.0 made id optional; the destination then names the subscription.
+  if (!idp && version_ != stomp::version::v1_0) {
+    return fail(core::close_reason::protocol_error, "SUBSCRIBE requires an id header", &f);
+  }
+  std::string id = idp ? *idp : *dest;
+  if (id.empty() || id.size() > core::max_id_length) {
+    return fail(core::close_reason::protocol_error, "subscription id is empty or too long", &f);
+  }
+  if (subs_.count(id)) {
+    return fail(core::close_reason::protocol_error, fmt::format("subscription id '{}' is already in use", id), &f);
+  }
+  if (subs_.size() >= env_.cfg.limits.max_subscriptions) {
+    return fail(core::close_reason::limit_exceeded,
+                fmt::format("too many subscriptions (limit {})", env_.cfg.limits.max_subscriptions), &f);
+  }
+  ack_mode mode = ack_mode::auto_;
+  if (auto* a = f.find("ack")) {
+    if (*a == "client") mode = ack_mode::client;
+    else if (*a == "client-individual") mode = ack_mode::client_individual;
+    else if (*a != "auto") {
+      return fail(core::close_reason::protocol_error, fmt::format("unknown ack mode '{}'", *a), &f);
+    }
+  }
+  auto target = env_.rules.subscribe(*dest, user_);
+  switch (target.verdict) {
+    case core::subscribe_verdict::refused_other_user:
+      return fail(core::close_reason::protocol_error,
+                  fmt::format("'{}' belongs to another user; subscribe to your own user destinations only", *dest),
+                  &f);
+    case core::subscribe_verdict::refused_invalid:
+      return fail(core::close_reason::protocol_error,
+                  fmt::format("cannot subscribe to '{}': not a broker or user destination", *dest), &f);
+    default: break;
+  }
+  auto s = std::make_unique<subscription>();
+  s->owner = this;
+  s->id = id;
+  s->destination = *dest;
+  s->ack = mode;
+  std::string prefix = "MESSAGE\n";
+  stomp::append_header(prefix, "destination", *dest, version_, stomp::command::message);
+  stomp::append_header(prefix, "subscription", id, version_, stomp::command::message);
+  s->prefix = std::make_shared<const std::string>(std::move(prefix));
+  auto* raw = s.get();
+  subs_.emplace(id, std::move(s));
+  if (target.verdict == core::subscribe_verdict::user) {
+    raw->is_user = true;
+    raw->user_key = target.key;
+    user_subs_.emplace(target.key, raw);
+  } else {
+    env_.hub.add_topic(target.key, *raw);
+  }
+  env_.metrics.subscriptions.add();
+  receipt(f);
+}
+
+void session::remove_subscription(subscription& s) {
+  if (s.is_user) {
+    auto [b, e] = user_subs_.equal_range(s.user_key);
+    for (auto it = b; it != e; ++it) {
+      if (it->second == &s) {
+        user_subs_.erase(it);
+        break;
+      }
+    }
+  } else {
+    env_.hub.remove_topic(s);
+  }
+  env_.metrics.subscriptions.sub();
+  subs_.erase(s.id);
+}
+
+void session::on_unsubscribe(stomp::frame& f) {
+  auto* idp = f.find("id");
+  if (!idp && version_ == stomp::version::v1_0) idp = f.find("destination");
+  if (!idp) return fail(core::close_reason::protocol_error, "UNSUBSCRIBE requires an id header", &f);
+  // Unknown ids are not an error: the client may race its own cleanup.
+  if (auto it = subs_.find(*idp); it != subs_.end()) remove_subscription(*it->second);
+  receipt(f);
+}
+
+void session::on_ack(stomp::frame& f, bool positive) {
+  // 1.2 acks by the MESSAGE's ack header (we use the message-id for it);
+  // 1.0/1.1 by message-id.
+  auto* idp = version_ == stomp::version::v1_2 ? f.find("id") : f.find("message-id");
+  if (!idp) {
+    return fail(core::close_reason::protocol_error,
+                version_ == stomp::version::v1_2 ? "ACK/NACK requires an id header"
+                                                 : "ACK/NACK requires a message-id header",
+                &f);
+  }
+  if (auto* tx = f.find("transaction")) {
+    auto it = transactions_.find(*tx);
+    if (it == transactions_.end()) {
+      return fail(core::close_reason::protocol_error, fmt::format("unknown transaction '{}'", *tx), &f);
+    }
+    if (it->second.size() >= core::max_frames_per_transaction) {
+      return fail(core::close_reason::protocol_error, "too many frames in one transaction", &f);
+    }
+    receipt(f);
+    it->second.push_back(std::move(f));
+    return;
+  }
+  // NACK: herald keeps no copy to redeliver, so NACK only settles the
+  // message like ACK does (documented in the README).
+  (void)positive;
+  for (auto& [sid, s] : subs_) {
+    if (s->ack == ack_mode::auto_) continue;
+    auto& q = s->unacked;
+    for (auto it = q.begin(); it != q.end(); ++it) {
+      if (*it != *idp) continue;
+      if (s->ack == ack_mode::client) {
+        q.erase(q.begin(), it + 1);  // cumulative (§"SUBSCRIBE ack Header")
+      } else {
+        q.erase(it);
+      }
+      receipt(f);
+      return;
+    }
+  }
+  receipt(f);  // unknown or already settled: harmless
+}
+
+void session::on_begin(stomp::frame& f) {
+  auto* tx = f.find("transaction");
+  if (!tx || tx->empty()) return fail(core::close_reason::protocol_error, "BEGIN requires a transaction header", &f);
+  if (tx->size() > core::max_id_length) {
+    return fail(core::close_reason::protocol_error, "transaction name too long", &f);
+  }
+  if (transactions_.count(*tx)) {
+    return fail(core::close_reason::protocol_error, fmt::format("transaction '{}' is already open", *tx), &f);
+  }
+  if (transactions_.size() >= core::max_transactions) {
+    return fail(core::close_reason::limit_exceeded, "too many open transactions", &f);
+  }
+  transactions_.emplace(*tx, std::vector<stomp::frame>{});
+  receipt(f);
+}
+
+void session::on_end_transaction(stomp::frame& f, bool commit) {
+  auto* tx = f.find("transaction");
+  if (!tx) {
+    return fail(core::close_reason::protocol_error,
+                commit ? "COMMIT requires a transaction header" : "ABORT requires a transaction header", &f);
+  }
+  auto it = transactions_.find(*tx);
+  if (it == transactions_.end()) {
+    return fail(core::close_reason::protocol_error, fmt::format("unknown transaction '{}'", *tx), &f);
+  }
+  auto frames = std::move(it->second);
+  transactions_.erase(it);
+  if (commit) {
+    for (auto& tf : frames) {
+      if (state_ != state::connected) return;
+      // Receipts for these frames were sent when they were buffered.
+      for (auto h = tf.headers.begin(); h != tf.headers.end();) {
+        h = (h->name == "receipt" || h->name == "transaction") ? tf.headers.erase(h) : h + 1;
+      }
+      if (tf.cmd == stomp::command::send) publish_send(tf);
+      else on_ack(tf, tf.cmd == stomp::command::ack);
+    }
+  }
+  if (state_ == state::connected) receipt(f);
+}
+
+void session::deliver_topic(core::topic_sub& sub, const core::message_ptr& m) {
+  deliver(static_cast<subscription&>(sub), m);
+}
+
+void session::deliver_user(const core::message_ptr& m) {
+  auto [b, e] = user_subs_.equal_range(m->destination);
+  for (auto it = b; it != e; ++it) deliver(*it->second, m);
+}
+
+void session::deliver(subscription& s, const core::message_ptr& m) {
+  if (state_ != state::connected) return;
+  const auto policy = s.is_user ? env_.cfg.slow_consumer.user : env_.cfg.slow_consumer.topic;
+  const bool droppable = policy == config::slow_policy::drop_oldest;
+  core::outbound o;
+  o.prefix = s.prefix;
+  o.msg = m;
+  o.version = version_;
+  o.droppable = droppable;
+  if (s.ack != ack_mode::auto_) {
+    if (s.unacked.size() >= env_.cfg.limits.max_unacked) {
+      if (droppable) {
+        env_.metrics.dropped.add();
+        return;
+      }
+      return fail(core::close_reason::slow_consumer,
+                  fmt::format("too many unacknowledged messages (limit {})", env_.cfg.limits.max_unacked));
+    }
+    if (version_ == stomp::version::v1_2) {
+      stomp::append_header(o.extra, "ack", m->id, version_, stomp::command::message);
+    }
+  }
+  const auto dropped_before = out_.dropped_total();
+  if (auto n = out_.peek_dropped_notice()) o.extra += fmt::format("x-herald-dropped:{}\n", n);
+  const bool has_notice = !o.extra.empty() && out_.peek_dropped_notice();
+  auto r = out_.push(std::move(o));
+  env_.metrics.dropped.add(out_.dropped_total() - dropped_before);
+  switch (r) {
+    case core::push_result::queued:
+      if (has_notice) out_.take_dropped_notice();
+      if (s.ack != ack_mode::auto_) s.unacked.push_back(m->id);
+      transport_.flush();
+      return;
+    case core::push_result::dropped_new: return;
+    case core::push_result::overflow:
+      return fail(core::close_reason::slow_consumer,
+                  fmt::format("slow consumer: more than {} bytes pending", env_.cfg.limits.max_pending_bytes));
+  }
+}
+
+}  // namespace herald::session

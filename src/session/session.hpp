@@ -1,0 +1,145 @@
+// The STOMP protocol engine for one connection: framing, CONNECT and
+// authentication, heart-beats, subscriptions, acks, transactions, receipts,
+// delivery into a bounded outbox. Pure logic over a transport interface —
+// no sockets — so every transport shares it and unit tests drive it
+// directly. Owned by one worker thread; not thread-safe.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "auth/authenticator.hpp"
+#include "config/config.hpp"
+#include "core/close_reason.hpp"
+#include "core/destinations.hpp"
+#include "core/hub.hpp"
+#include "core/outbox.hpp"
+#include "core/publisher.hpp"
+#include "core/registry.hpp"
+#include "metrics/counters.hpp"
+#include "session/app_gateway.hpp"
+#include "session/transport.hpp"
+#include "stomp/frame.hpp"
+#include "stomp/parser.hpp"
+
+namespace herald::session {
+
+using clock = std::chrono::steady_clock;
+
+// Shared by every session of one worker.
+struct environment {
+  const config::config& cfg;
+  const core::destination_rules& rules;
+  const auth::authenticator& auth;
+  core::hub& hub;
+  core::publisher& publisher;
+  core::registry& registry;
+  metrics::worker_metrics& metrics;
+  app_gateway* app = nullptr;  // null: /app SENDs get an ERROR
+  std::function<std::string()> next_session_id;
+  std::function<clock::time_point()> now = [] { return clock::now(); };
+};
+
+struct connection_info {
+  std::string remote;
+  std::optional<stomp::version> subprotocol;  // from the WebSocket handshake
+  std::string query_token;
+  std::string cookie_token;
+  metrics::transport_kind kind = metrics::transport_kind::websocket;
+};
+
+enum class ack_mode { auto_, client, client_individual };
+
+class session final : public core::subscriber {
+ public:
+  session(environment& env, transport& t, connection_info info);
+  ~session();
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  // Bytes from the client, in order, any split.
+  void on_bytes(std::string_view data);
+  // The armed deadline passed.
+  void on_timer(clock::time_point now);
+  // The transport is gone: leave the hub and the registry. Call once.
+  void on_transport_closed();
+  // A frame left the outbox and reached the socket.
+  void on_written(const core::outbound& o);
+
+  core::outbox& outbox() { return out_; }
+  bool closing() const { return state_ == state::closing; }
+  const std::string& user() const { return user_; }
+  const std::string& id() const { return id_; }
+
+  void deliver_topic(core::topic_sub& sub, const core::message_ptr& m) override;
+  void deliver_user(const core::message_ptr& m) override;
+  void kick(const std::string& reason) override;
+
+ private:
+  enum class state { awaiting_connect, connected, closing };
+
+  struct subscription : core::topic_sub {
+    std::string id;
+    std::string destination;  // as the client wrote it
+    std::string user_key;     // user subscriptions: the relative destination
+    bool is_user = false;
+    ack_mode ack = ack_mode::auto_;
+    std::shared_ptr<const std::string> prefix;  // MESSAGE, destination, subscription
+    std::deque<std::string> unacked;            // message ids, oldest first
+  };
+
+  void handle(stomp::frame& f);
+  void on_connect(stomp::frame& f);
+  void on_send(stomp::frame& f);
+  void on_subscribe(stomp::frame& f);
+  void on_unsubscribe(stomp::frame& f);
+  void on_ack(stomp::frame& f, bool positive);
+  void on_begin(stomp::frame& f);
+  void on_end_transaction(stomp::frame& f, bool commit);
+  void on_disconnect(stomp::frame& f);
+
+  void publish_send(stomp::frame& f);
+  void deliver(subscription& s, const core::message_ptr& m);
+  void receipt(const stomp::frame& f);
+  void send_control(std::string frame);
+  // Sends ERROR (with receipt-id when the offending frame had a receipt)
+  // and closes: every STOMP ERROR ends the connection (§"ERROR").
+  void fail(core::close_reason r, std::string_view message, const stomp::frame* cause = nullptr);
+  void rearm();
+  void remove_subscription(subscription& s);
+  std::optional<clock::time_point> next_deadline() const;
+
+  environment& env_;
+  transport& transport_;
+  connection_info info_;
+  stomp::parser parser_;
+  core::outbox out_;
+  state state_ = state::awaiting_connect;
+  stomp::version version_ = stomp::version::v1_2;
+  std::string id_;
+  std::string user_;
+  bool registered_ = false;
+
+  std::unordered_map<std::string, std::unique_ptr<subscription>> subs_;
+  std::unordered_multimap<std::string, subscription*> user_subs_;
+  std::unordered_map<std::string, std::vector<stomp::frame>> transactions_;
+
+  clock::time_point connect_deadline_;
+  clock::time_point last_read_;
+  clock::time_point last_write_;
+  std::chrono::milliseconds send_every_{0};
+  std::chrono::milliseconds silence_limit_{0};
+  std::optional<clock::time_point> token_deadline_;
+  std::optional<clock::time_point> armed_;
+
+  // Outlives nothing: async callbacks hold a weak_ptr to know we are gone.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace herald::session
