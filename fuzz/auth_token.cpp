@@ -34,7 +34,8 @@ const jwt_authenticator& authenticator_under_test() {
 }
 
 std::string base64url(std::string_view in) {
-  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static constexpr char table[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   unsigned bits = 0;
   int nbits = 0;
@@ -97,9 +98,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The bytes as a signed token: "header|payload", or a payload alone under
   // the standard header.
   const std::size_t bar = in.find('|');
-  const std::string signed_token =
-      bar == std::string_view::npos ? sign_hs256(R"({"alg":"HS256","typ":"JWT"})", in)
-                                    : sign_hs256(in.substr(0, bar), in.substr(bar + 1));
+  const std::string signed_token = bar == std::string_view::npos
+                                       ? sign_hs256(R"({"alg":"HS256","typ":"JWT"})", in)
+                                       : sign_hs256(in.substr(0, bar), in.substr(bar + 1));
   check(auth.verify(signed_token, now));
   return 0;
 }

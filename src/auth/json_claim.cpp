@@ -34,16 +34,11 @@ class reader {
         }
         return true;
       }
-      case '[':
-        return array(out, depth);
-      case '{':
-        return object(depth);
-      case 't':
-        return literal("true");
-      case 'f':
-        return literal("false");
-      case 'n':
-        return literal("null");
+      case '[': return array(out, depth);
+      case '{': return object(depth);
+      case 't': return literal("true");
+      case 'f': return literal("false");
+      case 'n': return literal("null");
       default: {
         const std::size_t start = pos_;
         if (!number()) return false;
@@ -110,10 +105,14 @@ class reader {
     for (int i = 0; i < 4; ++i) {
       const char c = s_[pos_++];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<std::uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<std::uint32_t>(c - 'A' + 10);
-      else return false;
+      if (c >= '0' && c <= '9')
+        v |= static_cast<std::uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<std::uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<std::uint32_t>(c - 'A' + 10);
+      else
+        return false;
     }
     return true;
   }

@@ -86,9 +86,10 @@ bool compact_form(std::string_view token) {
 
 jwt_ptr decode(const std::string& token, const std::string* key) {
   jwt_t* raw = nullptr;
-  const int rc = key ? jwt_decode(&raw, token.c_str(), reinterpret_cast<const unsigned char*>(key->data()),
-                                  static_cast<int>(key->size()))
-                     : jwt_decode(&raw, token.c_str(), nullptr, 0);
+  const int rc =
+      key ? jwt_decode(&raw, token.c_str(), reinterpret_cast<const unsigned char*>(key->data()),
+                       static_cast<int>(key->size()))
+          : jwt_decode(&raw, token.c_str(), nullptr, 0);
   jwt_ptr owned(raw);
   if (rc != 0) owned.reset();
   return owned;
@@ -157,7 +158,8 @@ auth_result jwt_authenticator::authenticate(const credentials& creds) const {
   return verify(token, system_clock::now());
 }
 
-auth_result jwt_authenticator::verify(std::string_view token_view, system_clock::time_point now) const {
+auth_result jwt_authenticator::verify(std::string_view token_view,
+                                      system_clock::time_point now) const {
   if (token_view.size() > max_token_bytes) return refuse("invalid token: too long");
   if (!compact_form(token_view)) return refuse("invalid token: malformed");
   const std::string token(token_view);
@@ -201,8 +203,9 @@ auth_result jwt_authenticator::verify(std::string_view token_view, system_clock:
     if (!seconds) return refuse("invalid token: 'exp' is not a number");
     if (now_s >= *seconds) return refuse("token expired");
     if (*seconds < max_exp_seconds) {
-      result.who.expires = system_clock::time_point(std::chrono::duration_cast<system_clock::duration>(
-          std::chrono::duration<double>(*seconds)));
+      result.who.expires =
+          system_clock::time_point(std::chrono::duration_cast<system_clock::duration>(
+              std::chrono::duration<double>(*seconds)));
     }
   }
   if (const auto nbf = read_claim(jwt.get(), "nbf", broken)) {
@@ -237,7 +240,9 @@ auth_result jwt_authenticator::verify(std::string_view token_view, system_clock:
   }
   // The principal becomes a STOMP header value and a /user routing key.
   if (user->text.empty()) return refuse("invalid token: " + quoted + " claim is empty");
-  if (user->text.size() > max_principal_bytes) return refuse("invalid token: " + quoted + " claim is too long");
+  if (user->text.size() > max_principal_bytes) {
+    return refuse("invalid token: " + quoted + " claim is too long");
+  }
   if (has_control_char(user->text)) {
     return refuse("invalid token: " + quoted + " claim contains control characters");
   }

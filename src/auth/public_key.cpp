@@ -53,7 +53,8 @@ pkey_ptr read_key(std::string_view pem_text) {
     if (EVP_PKEY* k = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr)) return pkey_ptr(k);
   }
   if (auto bio = memory_bio(pem_text)) {
-    std::unique_ptr<X509, x509_deleter> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    std::unique_ptr<X509, x509_deleter> cert(
+        PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (cert) return pkey_ptr(X509_get_pubkey(cert.get()));
   }
   return nullptr;
@@ -100,8 +101,7 @@ public_key parse_public_key(std::string_view pem_text, const std::string& path) 
       out.alg = jwt_algorithm::es256;
       break;
     }
-    default:
-      fail(path, "unsupported key type; use RSA (RS256) or EC P-256 (ES256)");
+    default: fail(path, "unsupported key type; use RSA (RS256) or EC P-256 (ES256)");
   }
   out.pem = to_pem(key.get());
   if (out.pem.empty()) fail(path, "cannot re-encode the public key");

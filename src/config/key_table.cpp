@@ -116,7 +116,7 @@ std::vector<key_info> build_table() {
       "Address for WebSocket and HTTP; host is IPv4, [IPv6] or a name; port 0 picks a free port.",
       FIELD(listen)));
   t.push_back(
-      uint_key("threads", "0", "I/O threads (at most 256); 0 = one per core.", FIELD(threads)));
+      uint_key("threads", "0", "Worker threads, each with its own event loop (at most 64); 0 = one per core.", FIELD(threads)));
   t.push_back(choice_key<std::string>("log.level", "info", "Lowest log level written.",
                                       {{"trace", "trace"},
                                        {"debug", "debug"},
@@ -197,7 +197,7 @@ std::vector<key_info> build_table() {
       uint_key("limits.max_pending_bytes", "1048576",
                "Outbound bytes queued per connection before the slow_consumer policy applies.",
                FIELD(limits.max_pending_bytes)));
-  t.push_back(uint_key("limits.max_unacked", "1024", "Most unacknowledged messages per connection.",
+  t.push_back(uint_key("limits.max_unacked", "1024", "Most unacknowledged messages per client-ack subscription; past it the slow_consumer policy applies.",
                        FIELD(limits.max_unacked)));
   t.push_back(uint_key("limits.max_connections", "10000", "Most open connections on this node.",
                        FIELD(limits.max_connections)));

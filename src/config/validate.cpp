@@ -234,8 +234,8 @@ std::string default_node_id() {
 
 void validate(config& cfg) {
   check_listen(cfg.listen);
-  if (cfg.threads > 256)
-    throw config_error("threads", "must be at most 256, got " + std::to_string(cfg.threads));
+  if (cfg.threads > 64)
+    throw config_error("threads", "must be at most 64, got " + std::to_string(cfg.threads));
   constexpr std::array<std::string_view, 6> levels{"trace", "debug", "info",
                                                    "warn",  "error", "off"};
   if (std::find(levels.begin(), levels.end(), cfg.log_level) == levels.end()) {

@@ -53,10 +53,12 @@ TEST(MakeAuthenticator, ModeSelectsImplementation) {
 }
 
 TEST(MakeAuthenticator, UnreadableKeyFileNamesKeyPathAndReason) {
-  EXPECT_EQ(config_error(jwt_with_key_file("/nonexistent/herald.pem")),
-            "auth.jwt.public_key_file: cannot read /nonexistent/herald.pem: No such file or directory");
+  EXPECT_EQ(
+      config_error(jwt_with_key_file("/nonexistent/herald.pem")),
+      "auth.jwt.public_key_file: cannot read /nonexistent/herald.pem: No such file or directory");
   // A directory opens but cannot be read.
-  const std::string dir = test::rsa_key().public_file.substr(0, test::rsa_key().public_file.rfind('/'));
+  const std::string dir =
+      test::rsa_key().public_file.substr(0, test::rsa_key().public_file.rfind('/'));
   EXPECT_EQ(config_error(jwt_with_key_file(dir)),
             "auth.jwt.public_key_file: cannot read " + dir + ": Is a directory");
 }
@@ -73,7 +75,8 @@ TEST(MakeAuthenticator, BadKeyContentsNameTheKey) {
             std::string::npos);
 
   const std::string small = config_error(jwt_with_key_file(test::small_rsa_key().public_file));
-  EXPECT_NE(small.find("RSA key has 1024 bits; at least 2048 are required"), std::string::npos) << small;
+  EXPECT_NE(small.find("RSA key has 1024 bits; at least 2048 are required"), std::string::npos)
+      << small;
   const std::string p384 = config_error(jwt_with_key_file(test::p384_key().public_file));
   EXPECT_NE(p384.find("EC key must be on curve P-256"), std::string::npos) << p384;
   const std::string ed = config_error(jwt_with_key_file(test::ed25519_key().public_file));

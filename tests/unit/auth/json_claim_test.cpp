@@ -13,10 +13,10 @@ TEST(JsonClaim, Strings) {
   EXPECT_EQ(c->text, "a\"b\\c/d\n\xc3\xa9");
   EXPECT_EQ(parse_claim(R"("\u0000")")->text, std::string(1, '\0'));
   EXPECT_EQ(parse_claim(R"("\ud83d\ude00")")->text, "\xf0\x9f\x98\x80");
-  EXPECT_FALSE(parse_claim(R"("\ud83d")"));   // lone high surrogate
-  EXPECT_FALSE(parse_claim(R"("\ude00")"));   // lone low surrogate
+  EXPECT_FALSE(parse_claim(R"("\ud83d")"));  // lone high surrogate
+  EXPECT_FALSE(parse_claim(R"("\ude00")"));  // lone low surrogate
   EXPECT_FALSE(parse_claim(R"("\x41")"));
-  EXPECT_FALSE(parse_claim("\"a\nb\""));      // raw control character
+  EXPECT_FALSE(parse_claim("\"a\nb\""));  // raw control character
   EXPECT_FALSE(parse_claim(R"("abc)"));
   EXPECT_FALSE(parse_claim(R"("a" "b")"));
 }

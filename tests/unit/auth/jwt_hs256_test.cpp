@@ -24,7 +24,9 @@ config::jwt hs_config() {
 
 std::string hs(std::string_view claims) { return mint(JWT_ALG_HS256, secret, claims); }
 
-std::string claims_with_exp(long exp) { return R"({"sub":"bob","exp":)" + std::to_string(exp) + "}"; }
+std::string claims_with_exp(long exp) {
+  return R"({"sub":"bob","exp":)" + std::to_string(exp) + "}";
+}
 
 TEST(JwtHs256, ValidTokenGivesPrincipalAndExpiry) {
   const jwt_authenticator auth(hs_config());
@@ -43,7 +45,8 @@ TEST(JwtHs256, NoExpNeverExpires) {
 }
 
 TEST(JwtHs256, WrongSecretRefused) {
-  const std::string token = mint(JWT_ALG_HS256, "another-secret-another-secret-xx", R"({"sub":"bob"})");
+  const std::string token =
+      mint(JWT_ALG_HS256, "another-secret-another-secret-xx", R"({"sub":"bob"})");
   const auth_result r = jwt_authenticator(hs_config()).verify(token, now);
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.error, "invalid token: signature mismatch");
@@ -63,11 +66,13 @@ TEST(JwtHs256, TamperedPayloadRefused) {
 TEST(JwtHs256, TamperedSignatureRefused) {
   std::string token = hs(R"({"sub":"bob"})");
   token[token.size() - 2] = token[token.size() - 2] == 'A' ? 'B' : 'A';
-  EXPECT_EQ(jwt_authenticator(hs_config()).verify(token, now).error, "invalid token: signature mismatch");
+  EXPECT_EQ(jwt_authenticator(hs_config()).verify(token, now).error,
+            "invalid token: signature mismatch");
   // Signature stripped.
   token = hs(R"({"sub":"bob"})");
   token.resize(token.rfind('.') + 1);
-  EXPECT_EQ(jwt_authenticator(hs_config()).verify(token, now).error, "invalid token: signature mismatch");
+  EXPECT_EQ(jwt_authenticator(hs_config()).verify(token, now).error,
+            "invalid token: signature mismatch");
 }
 
 TEST(JwtHs256, ExpiredRefused) {
@@ -88,7 +93,8 @@ TEST(JwtHs256, FractionalAndFarFutureExp) {
   const jwt_authenticator auth(hs_config());
   const auth_result frac = auth.verify(hs(R"({"sub":"bob","exp":1700000060.5})"), now);
   ASSERT_TRUE(frac.ok) << frac.error;
-  EXPECT_EQ(*frac.who.expires, system_clock::time_point(std::chrono::milliseconds(1'700'000'060'500LL)));
+  EXPECT_EQ(*frac.who.expires,
+            system_clock::time_point(std::chrono::milliseconds(1'700'000'060'500LL)));
   // Beyond what system_clock holds: accepted, and treated as no expiry.
   const auth_result far = auth.verify(hs(R"({"sub":"bob","exp":99999999999})"), now);
   ASSERT_TRUE(far.ok) << far.error;
@@ -105,7 +111,9 @@ TEST(JwtHs256, NonNumericTimesRefused) {
 
 TEST(JwtHs256, NotBeforeInFutureRefused) {
   const jwt_authenticator auth(hs_config());
-  const auto with_nbf = [](long nbf) { return R"({"sub":"bob","nbf":)" + std::to_string(nbf) + "}"; };
+  const auto with_nbf = [](long nbf) {
+    return R"({"sub":"bob","nbf":)" + std::to_string(nbf) + "}";
+  };
   EXPECT_EQ(auth.verify(hs(with_nbf(now_s + 3600)), now).error, "token not yet valid");
   EXPECT_TRUE(auth.verify(hs(with_nbf(now_s - 10)), now).ok);
   // A few seconds of issuer clock skew is tolerated.
@@ -132,10 +140,12 @@ TEST(JwtHs256, AudienceStringOrArray) {
   const jwt_authenticator auth(cfg);
   EXPECT_TRUE(auth.verify(hs(R"({"sub":"bob","aud":"herald"})"), now).ok);
   EXPECT_TRUE(auth.verify(hs(R"({"sub":"bob","aud":["other","herald"]})"), now).ok);
-  EXPECT_EQ(auth.verify(hs(R"({"sub":"bob","aud":"other"})"), now).error, "invalid token: audience mismatch");
+  EXPECT_EQ(auth.verify(hs(R"({"sub":"bob","aud":"other"})"), now).error,
+            "invalid token: audience mismatch");
   EXPECT_EQ(auth.verify(hs(R"({"sub":"bob","aud":["other",1,{"a":"herald"}]})"), now).error,
             "invalid token: audience mismatch");
-  EXPECT_EQ(auth.verify(hs(R"({"sub":"bob","aud":[]})"), now).error, "invalid token: audience mismatch");
+  EXPECT_EQ(auth.verify(hs(R"({"sub":"bob","aud":[]})"), now).error,
+            "invalid token: audience mismatch");
   EXPECT_EQ(auth.verify(hs(R"({"sub":"bob"})"), now).error, "invalid token: audience mismatch");
   EXPECT_EQ(auth.verify(hs(R"({"sub":"bob","aud":"herald2"})"), now).error,
             "invalid token: audience mismatch");
@@ -172,7 +182,8 @@ TEST(JwtHs256, UnknownOrMissingAlgIsMalformed) {
 
 TEST(JwtHs256, HandMadeTokenAccepted) {
   // Not produced by libjwt: proves we accept standard JOSE from other issuers.
-  const std::string token = mint_hs256_raw(R"({"alg":"HS256","typ":"JWT"})", R"({"sub":"ann"})", secret);
+  const std::string token =
+      mint_hs256_raw(R"({"alg":"HS256","typ":"JWT"})", R"({"sub":"ann"})", secret);
   const auth_result r = jwt_authenticator(hs_config()).verify(token, now);
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_EQ(r.who.user, "ann");
@@ -231,9 +242,10 @@ TEST(JwtHs256, UnusablePrincipalsRefused) {
             "invalid token: 'sub' claim must be a string or number");
   // A NUL must not truncate "alice\0evil" to "alice" (jansson refuses it
   // outright); newlines would break the STOMP header the principal ends up in.
-  EXPECT_EQ(auth.verify(mint_hs256_raw(R"({"alg":"HS256"})", R"({"sub":"alice\u0000evil"})", secret), now)
-                .error,
-            "invalid token: malformed");
+  EXPECT_EQ(
+      auth.verify(mint_hs256_raw(R"({"alg":"HS256"})", R"({"sub":"alice\u0000evil"})", secret), now)
+          .error,
+      "invalid token: malformed");
   EXPECT_EQ(auth.verify(hs(R"({"sub":"tab\there"})"), now).error,
             "invalid token: 'sub' claim contains control characters");
   EXPECT_EQ(auth.verify(hs(R"({"sub":"bob\nuser-name:root"})"), now).error,
@@ -243,7 +255,8 @@ TEST(JwtHs256, UnusablePrincipalsRefused) {
 }
 
 TEST(JwtHs256, UnicodePrincipalDecoded) {
-  const auth_result r = jwt_authenticator(hs_config()).verify(hs(R"({"sub":"J\u00fcrgen \ud83d\ude00"})"), now);
+  const auth_result r =
+      jwt_authenticator(hs_config()).verify(hs(R"({"sub":"J\u00fcrgen \ud83d\ude00"})"), now);
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_EQ(r.who.user, "J\xc3\xbcrgen \xf0\x9f\x98\x80");
 }

@@ -56,8 +56,9 @@ TEST(JwtRs256, LibjwtAloneWouldAcceptAlgConfusion) {
   const std::string pem = test::rsa_key().public_pem;
   const std::string forged = mint(JWT_ALG_HS256, pem, R"({"sub":"admin"})");
   jwt_t* raw = nullptr;
-  const int rc = jwt_decode(&raw, forged.c_str(), reinterpret_cast<const unsigned char*>(pem.data()),
-                            static_cast<int>(pem.size()));
+  const int rc =
+      jwt_decode(&raw, forged.c_str(), reinterpret_cast<const unsigned char*>(pem.data()),
+                 static_cast<int>(pem.size()));
   EXPECT_EQ(rc, 0);
   if (raw) jwt_free(raw);
 }
@@ -76,12 +77,14 @@ TEST(JwtRs256, EcTokenRefused) {
 
 TEST(JwtRs256, AlgNoneRefused) {
   const jwt_authenticator auth(key_config(test::rsa_key()));
-  EXPECT_EQ(auth.verify(mint(JWT_ALG_NONE, "", bob), now).error, "invalid token: algorithm 'none' not allowed");
+  EXPECT_EQ(auth.verify(mint(JWT_ALG_NONE, "", bob), now).error,
+            "invalid token: algorithm 'none' not allowed");
 }
 
 TEST(JwtRs256, CertificateFileAccepted) {
   config::jwt cfg;
-  cfg.public_key_file = test::write_temp_file("rsa-cert.pem", test::self_signed_cert(test::rsa_key()));
+  cfg.public_key_file =
+      test::write_temp_file("rsa-cert.pem", test::self_signed_cert(test::rsa_key()));
   const jwt_authenticator auth(cfg);
   EXPECT_TRUE(auth.verify(mint(JWT_ALG_RS256, test::rsa_key().private_pem, bob), now).ok);
 }

@@ -105,7 +105,8 @@ const key_pair& small_rsa_key() {
   return k;
 }
 const key_pair& ed25519_key() {
-  static const key_pair k = make_pair(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"), "ed25519.pem");
+  static const key_pair k =
+      make_pair(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"), "ed25519.pem");
   return k;
 }
 
@@ -137,7 +138,8 @@ std::string self_signed_cert(const key_pair& k) {
 }
 
 std::string base64url(std::string_view bytes) {
-  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static constexpr char table[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   std::size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
@@ -175,7 +177,8 @@ std::string mint(jwt_alg_t alg, std::string_view key, std::string_view claims_js
     check(jwt_add_headers_json(jwt.get(), std::string(extra_headers_json).c_str()) == 0, "headers");
   }
   const std::string k(key);
-  check(jwt_set_alg(jwt.get(), alg, k.empty() ? nullptr : reinterpret_cast<const unsigned char*>(k.data()),
+  check(jwt_set_alg(jwt.get(), alg,
+                    k.empty() ? nullptr : reinterpret_cast<const unsigned char*>(k.data()),
                     static_cast<int>(k.size())) == 0,
         "jwt_set_alg");
   char* token = jwt_encode_str(jwt.get());
@@ -191,19 +194,22 @@ std::string mint_hs256_raw(std::string_view header_json, std::string_view payloa
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   check(HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-             reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len) != nullptr,
+             reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac,
+             &len) != nullptr,
         "HMAC");
   return input + "." + base64url(std::string_view(reinterpret_cast<char*>(mac), len));
 }
 
-std::string mint_es256_openssl(const key_pair& k, std::string_view payload_json, bool der_signature) {
-  const std::string input = base64url(R"({"alg":"ES256","typ":"JWT"})") + "." + base64url(payload_json);
+std::string mint_es256_openssl(const key_pair& k, std::string_view payload_json,
+                               bool der_signature) {
+  const std::string input =
+      base64url(R"({"alg":"ES256","typ":"JWT"})") + "." + base64url(payload_json);
   const pkey_ptr key = private_key(k);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   check(EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1, "sign init");
   std::size_t len = 0;
-  check(EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()),
-                       input.size()) == 1,
+  check(EVP_DigestSign(ctx.get(), nullptr, &len,
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1,
         "sign size");
   std::string der(len, '\0');
   check(EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(der.data()), &len,

@@ -7,7 +7,8 @@ namespace herald::auth {
 namespace {
 
 TEST(PickToken, PrecedenceAuthorizationPasscodeQueryCookie) {
-  credentials c{.authorization = "A", .login = "L", .passcode = "P", .query_token = "Q", .cookie_token = "C"};
+  credentials c{
+      .authorization = "A", .login = "L", .passcode = "P", .query_token = "Q", .cookie_token = "C"};
   EXPECT_EQ(pick_token(c), "A");
   c.authorization.clear();
   EXPECT_EQ(pick_token(c), "P");
@@ -57,7 +58,9 @@ TEST(CookieValue, MissingEmptyAndPrefixNames) {
 
 TEST(CookieValue, NamesAreCaseSensitive) { EXPECT_EQ(cookie_value("Token=1", "token"), ""); }
 
-TEST(CookieValue, FirstOfRepeatedWins) { EXPECT_EQ(cookie_value("t=first; t=second", "t"), "first"); }
+TEST(CookieValue, FirstOfRepeatedWins) {
+  EXPECT_EQ(cookie_value("t=first; t=second", "t"), "first");
+}
 
 TEST(CookieValue, ValueKeepsEqualsAndLosesQuotes) {
   EXPECT_EQ(cookie_value("t=a=b==", "t"), "a=b==");

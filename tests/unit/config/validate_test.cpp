@@ -33,11 +33,11 @@ TEST(ConfigValidate, ListenRejectsBadForms) {
   }
 }
 
-TEST(ConfigValidate, ThreadsAtMost256) {
-  EXPECT_EQ(load_set({{"threads", "256"}}).threads, 256u);
-  auto e = set_error({{"threads", "257"}});
+TEST(ConfigValidate, ThreadsAtMost64) {
+  EXPECT_EQ(load_set({{"threads", "64"}}).threads, 64u);
+  auto e = set_error({{"threads", "65"}});
   EXPECT_EQ(e.key, "threads");
-  EXPECT_THAT(e.what(), HasSubstr("256"));
+  EXPECT_THAT(e.what(), HasSubstr("64"));
 }
 
 TEST(ConfigValidate, LogLevelWords) {

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Quick start: install what is missing, build the release binary and run
+# herald on its embedded default (single node, in-memory broker, demo page
+# at http://localhost:8080/). Extra arguments go to herald.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh --runtime-only
+cmake --preset release >/dev/null
+cmake --build --preset release --target herald
+exec build/release/herald "$@"
