@@ -103,7 +103,14 @@ bool destination_rules::client_may_send(std::string_view dest) const {
 
 bool glob_match(std::string_view p, std::string_view t) {
   while (!p.empty()) {
-    if (p.substr(0, 2) == "**") return true;
+    if (p.substr(0, 2) == "**") {
+      // '**' consumes any rest, '/' included; what follows must still match.
+      auto rest = p.substr(2);
+      for (std::size_t i = 0; i <= t.size(); ++i) {
+        if (glob_match(rest, t.substr(i))) return true;
+      }
+      return false;
+    }
     if (p.front() == '*') {
       p.remove_prefix(1);
       // '*' consumes one segment's worth of characters, then the pattern

@@ -12,6 +12,7 @@ push_result outbox::push(outbound&& o) {
     return push_result::overflow;
   }
   bytes_ += n;
+  if (o.droppable) droppable_bytes_ += n;
   q_.push_back(std::move(o));
   return push_result::queued;
 }
@@ -27,24 +28,30 @@ push_result outbox::push_control(std::string frame) {
 
 bool outbox::make_room(std::size_t need) {
   if (need > max_bytes_) return false;
+  // Evict only when eviction can succeed: dropping messages and then
+  // refusing the newcomer anyway would lose both.
+  std::size_t droppable = droppable_bytes_;
+  if (in_flight_ && !q_.empty() && q_.front().droppable) droppable -= q_.front().wire_size();
+  if (bytes_ - droppable + need > max_bytes_) return false;
   // Drop oldest first: under pressure the newest state of a topic matters
   // most. The in-flight front is part of a pending write and must stay.
-  auto it = q_.begin();
-  if (in_flight_ && it != q_.end()) ++it;
-  while (bytes_ + need > max_bytes_ && it != q_.end()) {
-    if (it->droppable) {
-      bytes_ -= it->wire_size();
-      it = q_.erase(it);
-      count_drop();
-    } else {
-      ++it;
-    }
-  }
+  q_.remove_while(
+      in_flight_ ? 1 : 0,
+      [&](outbound& o) {
+        if (!o.droppable) return false;
+        bytes_ -= o.wire_size();
+        droppable_bytes_ -= o.wire_size();
+        count_drop();
+        return true;
+      },
+      [&] { return bytes_ + need <= max_bytes_; });
   return bytes_ + need <= max_bytes_;
 }
 
 void outbox::pop_front() {
-  bytes_ -= q_.front().wire_size();
+  const auto n = q_.front().wire_size();
+  bytes_ -= n;
+  if (q_.front().droppable) droppable_bytes_ -= n;
   q_.pop_front();
   in_flight_ = false;
 }
@@ -63,6 +70,7 @@ void outbox::count_drop() {
 void outbox::clear() {
   q_.clear();
   bytes_ = 0;
+  droppable_bytes_ = 0;
   in_flight_ = false;
 }
 

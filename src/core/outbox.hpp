@@ -7,11 +7,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 
 #include "core/message.hpp"
+#include "core/ring.hpp"
 
 namespace herald::core {
 
@@ -70,8 +70,9 @@ class outbox {
   bool make_room(std::size_t need);
   void count_drop();
 
-  std::deque<outbound> q_;
+  ring<outbound> q_;
   std::size_t bytes_ = 0;
+  std::size_t droppable_bytes_ = 0;  // part of bytes_ that eviction may free
   std::size_t max_bytes_;
   bool in_flight_ = false;
   std::uint64_t dropped_notice_ = 0;

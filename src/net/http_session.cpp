@@ -23,22 +23,18 @@ constexpr std::uint32_t header_limit = 16 * 1024;
 constexpr auto keep_alive_timeout = std::chrono::seconds(60);
 
 // Highest STOMP version among the offered subprotocols ("v12.stomp, v11.stomp").
-std::pair<std::optional<stomp::version>, std::string> pick_subprotocol(std::string_view offered) {
+std::optional<stomp::version> pick_subprotocol(std::string_view offered) {
   std::optional<stomp::version> best;
-  std::string name;
   while (!offered.empty()) {
     auto comma = offered.find(',');
     auto item = offered.substr(0, comma);
     while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
     while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (auto v = stomp::version_from_subprotocol(item); v && (!best || *v > *best)) {
-      best = v;
-      name = std::string(item);
-    }
+    if (auto v = stomp::version_from_subprotocol(item); v && (!best || *v > *best)) best = v;
     if (comma == std::string_view::npos) break;
     offered.remove_prefix(comma + 1);
   }
-  return {best, name};
+  return best;
 }
 
 }  // namespace
@@ -113,7 +109,10 @@ void http_session::upgrade(request req, const config::endpoint& ep) {
                    {}, false, req.version());
   }
   auto offered = req[http::field::sec_websocket_protocol];
-  auto [version, name] = pick_subprotocol(std::string_view(offered.data(), offered.size()));
+  auto version = pick_subprotocol(std::string_view(offered.data(), offered.size()));
+  // subprotocol_name returns views of string literals, so data() is a
+  // NUL-terminated static string.
+  const char* name = version ? stomp::subprotocol_name(*version).data() : nullptr;
 
   session::connection_info info;
   beast::error_code ec;
@@ -128,7 +127,7 @@ void http_session::upgrade(request req, const config::endpoint& ep) {
   stream_.expires_never();
   auto ws = std::make_shared<ws_session>(w_, stream_.release_socket(), std::move(*slot_));
   slot_.reset();
-  ws->start(std::move(req), version, std::move(name), std::move(info));
+  ws->start(std::move(req), version, name, std::move(info));
 }
 
 void http_session::respond(int status, std::string content_type, std::string body,

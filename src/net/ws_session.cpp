@@ -15,10 +15,13 @@ namespace websocket = beast::websocket;
 namespace asio = boost::asio;
 
 namespace {
-// Bytes read per read_some: the STOMP parser enforces frame limits, so a
+// Bytes read per read_some. The STOMP parser enforces frame limits, so a
 // large WebSocket message streams through in pieces and an oversize frame
-// gets an ERROR instead of a silent close.
-constexpr std::size_t read_chunk = 4096;
+// gets an ERROR instead of a silent close. The chunk adapts: small while a
+// connection idles (its buffer is held for as long as the read is pending),
+// doubling while reads fill it.
+constexpr std::size_t min_read_chunk = 256;
+constexpr std::size_t max_read_chunk = 16 * 1024;
 // After a close is requested, a peer that does not read gets this long.
 constexpr auto close_grace = std::chrono::seconds(3);
 constexpr char nul = '\0';
@@ -29,13 +32,15 @@ ws_session::ws_session(worker::impl& w, asio::ip::tcp::socket socket, connection
 
 ws_session::~ws_session() = default;
 
-void ws_session::start(request req, std::optional<stomp::version> subprotocol, std::string protocol_name,
+void ws_session::start(request req, std::optional<stomp::version> subprotocol, const char* protocol_name,
                        session::connection_info info) {
   ws_.auto_fragment(false);
   ws_.read_message_max(0);  // unlimited at this layer: see read_chunk
+  // Captures one pointer to a static name, so the stored decorator fits
+  // Beast's small-object buffer instead of costing every session a heap block.
   ws_.set_option(websocket::stream_base::decorator([protocol_name](websocket::response_type& res) {
     res.set(beast::http::field::server, "herald/" HERALD_VERSION);
-    if (!protocol_name.empty()) res.set(beast::http::field::sec_websocket_protocol, protocol_name);
+    if (protocol_name) res.set(beast::http::field::sec_websocket_protocol, protocol_name);
   }));
   timer_.expires_after(std::chrono::milliseconds(w_.shared.cfg.limits.handshake_timeout_ms));
   timer_.async_wait([self = weak_from_this()](beast::error_code ec) {
@@ -52,7 +57,7 @@ void ws_session::start(request req, std::optional<stomp::version> subprotocol, s
 }
 
 void ws_session::read() {
-  ws_.async_read_some(rbuf_, read_chunk,
+  ws_.async_read_some(rbuf_, read_chunk_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
 
@@ -62,8 +67,12 @@ void ws_session::on_read(beast::error_code ec, std::size_t n) {
   auto data = rbuf_.data();
   stomp_->on_bytes(std::string_view(static_cast<const char*>(data.data()), data.size()));
   rbuf_.consume(rbuf_.size());
-  // Idle sessions should not pin a grown buffer.
-  if (rbuf_.capacity() > 4 * read_chunk) rbuf_.shrink_to_fit();
+  if (n == read_chunk_ && read_chunk_ < max_read_chunk) {
+    read_chunk_ *= 2;
+  } else if (n < read_chunk_ / 2 && read_chunk_ > min_read_chunk) {
+    read_chunk_ = min_read_chunk;
+    rbuf_.shrink_to_fit();
+  }
   read();
 }
 

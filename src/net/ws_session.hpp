@@ -25,7 +25,8 @@ class ws_session final : public std::enable_shared_from_this<ws_session>, public
 
   // Completes the handshake for an upgrade request already read and
   // checked by http_session, then runs the session.
-  void start(request req, std::optional<stomp::version> subprotocol, std::string protocol_name,
+  // protocol_name: a static string (stomp::subprotocol_name) or null.
+  void start(request req, std::optional<stomp::version> subprotocol, const char* protocol_name,
              session::connection_info info);
 
   // session::transport
@@ -53,6 +54,7 @@ class ws_session final : public std::enable_shared_from_this<ws_session>, public
   bool close_sent_ = false;
   bool torn_down_ = false;
   bool binary_ = false;
+  std::size_t read_chunk_ = 256;
   core::close_reason reason_ = core::close_reason::transport_closed;
 };
 

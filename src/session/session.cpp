@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "stomp/encoder.hpp"
 #include "stomp/heartbeat.hpp"
 #include "stomp/version.hpp"
@@ -59,6 +61,7 @@ void session::on_bytes(std::string_view data) {
     handle(f);
     f = stomp::frame{};
   }
+  parser_.release_idle_memory();
 }
 
 void session::handle(stomp::frame& f) {
@@ -108,12 +111,21 @@ void session::on_connect(stomp::frame& f) {
   if (auto* a = find_authorization(f)) cred.authorization = *a;
   if (auto* l = f.find("login")) cred.login = *l;
   if (auto* p = f.find("passcode")) cred.passcode = *p;
-  cred.query_token = info_.query_token;
-  cred.cookie_token = info_.cookie_token;
+  // Moved out: the session has no further use for the raw tokens.
+  cred.query_token = std::move(info_.query_token);
+  cred.cookie_token = std::move(info_.cookie_token);
   auto result = env_.auth.authenticate(cred);
   if (!result.ok) {
     env_.metrics.auth_failures.add();
     return fail(core::close_reason::auth_failed, result.error, &f);
+  }
+  // The principal is echoed in CONNECTED (never escaped) and keys user
+  // routing, so whatever an authenticator accepted must be plain text.
+  if (result.who.user.empty() || result.who.user.size() > 256 ||
+      std::any_of(result.who.user.begin(), result.who.user.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == ':'; })) {
+    env_.metrics.auth_failures.add();
+    return fail(core::close_reason::auth_failed, "invalid user name", &f);
   }
   if (!env_.registry.try_add(result.who.user, env_.cfg.limits.max_connections_per_user)) {
     return fail(core::close_reason::limit_exceeded, "too many sessions for this user", &f);

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -91,7 +90,7 @@ class session final : public core::subscriber {
     bool is_user = false;
     ack_mode ack = ack_mode::auto_;
     std::shared_ptr<const std::string> prefix;  // MESSAGE, destination, subscription
-    std::deque<std::string> unacked;            // message ids, oldest first
+    std::vector<std::string> unacked;           // message ids, oldest first
   };
 
   void handle(stomp::frame& f);

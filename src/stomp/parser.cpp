@@ -71,6 +71,15 @@ void parser::feed(std::string_view bytes) {
   buf_.append(bytes);
 }
 
+void parser::release_idle_memory() {
+  constexpr std::size_t keep = 512;
+  if (pos_ != buf_.size()) return;
+  buf_.clear();
+  pos_ = line_start_ = scan_ = body_start_ = 0;
+  if (buf_.capacity() > keep) std::string().swap(buf_);
+  if (pending_.headers.capacity() > 8) pending_ = frame{};
+}
+
 void parser::compact() {
   if (pos_ == 0) return;
   if (pos_ != buf_.size() && (pos_ < compact_threshold || pos_ < buf_.size() - pos_)) return;

@@ -49,6 +49,9 @@ class parser {
 
   // Bytes held (unparsed or belonging to the frame in progress).
   std::size_t buffered() const { return buf_.size() - pos_; }
+  // Between frames, give back buffer memory an earlier large frame grew:
+  // idle connections should hold almost nothing.
+  void release_idle_memory();
 
  private:
   enum class state { skip_eol, command_line, header_lines, body_sized, body_to_nul, failed };

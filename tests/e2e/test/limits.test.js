@@ -1,0 +1,274 @@
+'use strict';
+// Limits: frame size and header limits, subscriptions, sessions per user,
+// the CONNECT deadline, and slow consumers (close vs drop_oldest).
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const h = require('../lib/harness');
+
+describe('frame and session limits', () => {
+  let server;
+  before(async () => {
+    server = await h.startHerald({
+      destinations: { client_send: ['/topic/**'] },
+      limits: {
+        max_frame_bytes: 2048,
+        max_headers: 8,
+        max_header_bytes: 256,
+        max_subscriptions: 4,
+        max_connections_per_user: 2,
+        connect_timeout_ms: 600,
+      },
+    });
+  });
+  after(() => server && server.stop());
+
+  const raw = async (t, login) => h.track(t, await h.RawStomp.connect(server, { login }));
+
+  it('answers a frame over max_frame_bytes with ERROR and close; other sessions keep working', async (t) => {
+    const bystander = await raw(t, 'bystander');
+    await bystander.subscribe('/topic/big', 'b');
+    const offender = await raw(t, 'offender');
+    offender.send('SEND', { destination: '/topic/big' }, 'y'.repeat(4000));
+    const err = await offender.expect('ERROR');
+    assert.match(err.headers.message, /size limit|too large/i);
+    const closed = await h.within(offender.closed, 5000, 'offender close');
+    assert.equal(closed.code, 1002);
+
+    // The bystander saw nothing of it and still sends and receives.
+    await bystander.sendWithReceipt('SEND', { destination: '/topic/big' }, 'small');
+    const m = await bystander.message();
+    assert.equal(m.body, 'small');
+    await h.mustPublish(server, '/topic/big', 'via http');
+    assert.equal((await bystander.message()).body, 'via http');
+    assert.equal(bystander.frames.all.filter((f) => f.command === 'MESSAGE').length, 2);
+  });
+
+  it('catches an oversize frame that arrives in many small WebSocket messages', async (t) => {
+    const c = await raw(t, 'streamer');
+    const frame = h.encodeFrame('SEND', { destination: '/topic/big' }, 'z'.repeat(6000));
+    const errP = c.expect('ERROR');
+    // Stop before the NUL: the limit must trip on the bytes, not the end.
+    for (let i = 0; i < frame.length - 1 && c.ws.readyState === h.WebSocket.OPEN; i += 500) {
+      c.sendRaw(frame.subarray(i, Math.min(i + 500, frame.length - 1)));
+    }
+    const err = await errP;
+    assert.match(err.headers.message, /size limit|too large/i);
+    await h.within(c.closed, 5000, 'close');
+  });
+
+  it('refuses a content-length over the limit without waiting for the body', async (t) => {
+    const c = await raw(t, 'liar');
+    c.sendRaw(`SEND\ndestination:/topic/big\ncontent-length:1000000\n\nonly a little`);
+    const err = await c.expect('ERROR');
+    assert.match(err.headers.message, /size limit|too large|content-length/i);
+    await h.within(c.closed, 5000, 'close');
+  });
+
+  it('accepts a frame under the limit', async (t) => {
+    const c = await raw(t, 'fits');
+    await c.subscribe('/topic/fits', 'f');
+    const body = 'k'.repeat(1500);
+    await c.sendWithReceipt('SEND', { destination: '/topic/fits' }, body);
+    assert.equal((await c.message()).body, body);
+  });
+
+  it('refuses a frame with more than max_headers headers', async (t) => {
+    const c = await raw(t, 'headers');
+    const headers = { destination: '/topic/h' };
+    for (let i = 0; i < 12; i++) headers[`x-h${i}`] = String(i);
+    c.send('SEND', headers, 'x');
+    const err = await c.expect('ERROR');
+    assert.match(err.headers.message, /too many headers/);
+    await h.within(c.closed, 5000, 'close');
+  });
+
+  it('refuses a header line longer than max_header_bytes', async (t) => {
+    const c = await raw(t, 'longheader');
+    c.send('SEND', { destination: '/topic/h', 'x-long': 'v'.repeat(400) }, 'x');
+    const err = await c.expect('ERROR');
+    assert.match(err.headers.message, /header line exceeds|length limit/);
+    await h.within(c.closed, 5000, 'close');
+  });
+
+  it('refuses more than max_subscriptions subscriptions on one connection', async (t) => {
+    const c = await raw(t, 'subs');
+    for (let i = 0; i < 4; i++) await c.subscribe(`/topic/s${i}`, `s${i}`);
+    c.send('SUBSCRIBE', { destination: '/topic/s4', id: 's4' });
+    const err = await c.expect('ERROR');
+    assert.match(err.headers.message, /too many subscriptions/);
+    const closed = await h.within(c.closed, 5000, 'close');
+    assert.equal(closed.code, 1008);
+  });
+
+  it('UNSUBSCRIBE frees a subscription slot', async (t) => {
+    const c = await raw(t, 'subs2');
+    for (let i = 0; i < 4; i++) await c.subscribe(`/topic/s${i}`, `s${i}`);
+    await c.sendWithReceipt('UNSUBSCRIBE', { id: 's0' });
+    await c.subscribe('/topic/s4', 's4');
+  });
+
+  it('refuses a session over max_connections_per_user and frees the slot when one ends', async (t) => {
+    const sessions = async () => (await h.http(server, 'GET', '/api/info')).json.sessions;
+    const base = await sessions();
+    const a = await raw(t, 'limited');
+    const b = await raw(t, 'limited');
+    const other = await raw(t, 'someone-else'); // other users are not affected
+    assert.equal(other.connected.headers['user-name'], 'someone-else');
+
+    const third = h.track(t, await h.RawStomp.open(server));
+    third.send('CONNECT', { 'accept-version': '1.2', host: 'x', login: 'limited' });
+    const err = await third.expect('ERROR');
+    assert.match(err.headers.message, /too many sessions/);
+    assert.equal((await h.within(third.closed, 5000, 'close')).code, 1008);
+
+    b.send('DISCONNECT', { receipt: 'bye' });
+    await b.expect('RECEIPT');
+    await h.within(b.closed, 5000, 'b close');
+    await h.waitUntil(async () => (await sessions()) === base + 2, { what: 'the server to drop the closed session' });
+    const again = await raw(t, 'limited');
+    assert.equal(again.connected.headers['user-name'], 'limited');
+    assert.ok(a.ws.readyState === h.WebSocket.OPEN);
+  });
+
+  it('closes a connection that sends no CONNECT within connect_timeout_ms', async (t) => {
+    const c = h.track(t, await h.RawStomp.open(server));
+    const opened = Date.now();
+    const err = await c.expect('ERROR', 5000);
+    const elapsed = Date.now() - opened;
+    assert.match(err.headers.message, /no CONNECT/);
+    assert.ok(elapsed >= 500, `closed after ${elapsed} ms, connect_timeout_ms is 600`);
+    await h.within(c.closed, 5000, 'close');
+  });
+});
+
+describe('slow consumers', () => {
+  // 64 KiB of pending output per connection; messages of ~16 KiB. A paused
+  // reader first fills the kernel's socket buffers (megabytes), then its
+  // outbox; only then does the policy apply, so the tests publish until
+  // herald reports that it acted, pacing each publish on the fast reader so
+  // that the fast reader itself never lags.
+  const PENDING = 65536;
+  const PAD = 'x'.repeat(16 * 1024);
+  const MAX_MESSAGES = 8000; // ~128 MB: far past any socket buffer
+  const MAX_MS = 30000;
+  let server;
+  before(async () => {
+    server = await h.startHerald({
+      limits: { max_pending_bytes: PENDING },
+      slow_consumer: { user: 'close', topic: 'drop_oldest' },
+    });
+  });
+  after(() => server && server.stop());
+
+  const index = (f) => Number(f.body.split('|')[0]);
+
+  // Publishes numbered messages with `send(i)` until `done(metricsText)`
+  // holds (checked every 32 messages), then `extra` more. Each publish waits
+  // until `fast` has the previous one. Returns the number published.
+  async function flood({ send, fast, done, extra = 20 }) {
+    const start = Date.now();
+    let i = 0;
+    let reached = false;
+    for (; ; i++) {
+      await send(i);
+      const m = await fast.message(10000);
+      assert.equal(index(m), i, 'the fast consumer receives every message in order');
+      if (!reached && i % 32 === 31 && (await done(await h.metricsText(server)))) {
+        reached = true;
+        extra += i;
+      }
+      if (reached && i >= extra) break;
+      if (i >= MAX_MESSAGES || Date.now() - start > MAX_MS) {
+        assert.fail(`herald did not apply the slow-consumer policy after ${i + 1} messages of ${PAD.length} bytes`);
+      }
+    }
+    return i + 1;
+  }
+
+  it('closes a user-destination consumer that stops reading; a fast one keeps receiving everything', async (t) => {
+    const before = h.metric(await h.metricsText(server), 'herald_closes_total', 'reason="slow_consumer"');
+    const slow = h.track(t, await h.RawStomp.connect(server, { login: 'flood' }));
+    await slow.subscribe('/user/queue/flood', 's');
+    const fast = h.track(t, await h.RawStomp.connect(server, { login: 'flood' }));
+    await fast.subscribe('/user/queue/flood', 'f');
+    slow.ws._socket.pause();
+
+    const total = await flood({
+      send: (i) => h.mustPublishUser(server, 'flood', '/queue/flood', `${i}|${PAD}`),
+      fast,
+      done: (text) => h.metric(text, 'herald_closes_total', 'reason="slow_consumer"') > before,
+    });
+    assert.equal(fast.ws.readyState, h.WebSocket.OPEN, 'the fast consumer is still connected');
+
+    // The slow reader, resumed, finds a gap-free prefix and then the end.
+    slow.ws._socket.resume();
+    await h.within(slow.closed, 10000, 'the slow consumer to see its connection end');
+    const got = slow.frames.all.filter((f) => f.command === 'MESSAGE').map(index);
+    assert.ok(got.length < total, `slow consumer got ${got.length} of ${total} messages`);
+    got.forEach((n, k) => assert.equal(n, k, 'a closed slow consumer loses no message before the close'));
+  });
+
+  it('drop_oldest on topics: a paused subscriber is not closed and later gets the newest messages', async (t) => {
+    const text0 = await h.metricsText(server);
+    const closes0 = h.metric(text0, 'herald_closes_total', 'reason="slow_consumer"');
+    const dropped0 = h.metric(text0, 'herald_dropped_total');
+    const slow = h.track(t, await h.RawStomp.connect(server, { login: 'lagging' }));
+    await slow.subscribe('/topic/firehose', 's');
+    const fast = h.track(t, await h.RawStomp.connect(server, { login: 'keeping-up' }));
+    await fast.subscribe('/topic/firehose', 'f');
+    slow.ws._socket.pause();
+
+    const total = await flood({
+      send: (i) => h.mustPublish(server, '/topic/firehose', `${i}|${PAD}`),
+      fast,
+      done: (text) => h.metric(text, 'herald_dropped_total') > dropped0,
+    });
+
+    slow.ws._socket.resume();
+    await h.mustPublish(server, '/topic/firehose', `${total}|last`);
+    await slow.frames.take((f) => f.command === 'MESSAGE' && index(f) === total, 10000, 'the last message on the slow subscriber');
+    assert.equal((await fast.message()).body, `${total}|last`);
+    assert.equal(slow.ws.readyState, h.WebSocket.OPEN, 'drop_oldest must not close the subscriber');
+
+    const text1 = await h.metricsText(server);
+    assert.equal(h.metric(text1, 'herald_closes_total', 'reason="slow_consumer"'), closes0);
+    const dropped = h.metric(text1, 'herald_dropped_total') - dropped0;
+    const got = slow.frames.all.filter((f) => f.command === 'MESSAGE').map(index);
+    assert.ok(dropped > 0);
+    for (let k = 1; k < got.length; k++) assert.ok(got[k] > got[k - 1], 'order is kept across drops');
+    assert.equal(got.length + dropped, total + 1, 'every message was either delivered or counted as dropped');
+  });
+
+  it(
+    'drop_oldest: x-herald-dropped on the first message after a gap tells how many were dropped',
+    { todo: 'BUG: x-herald-dropped is lost with dropped messages and misplaced (see report)' },
+    async (t) => {
+      const slow = h.track(t, await h.RawStomp.connect(server, { login: 'lagging2' }));
+      await slow.subscribe('/topic/firehose2', 's');
+      const fast = h.track(t, await h.RawStomp.connect(server, { login: 'keeping-up2' }));
+      await fast.subscribe('/topic/firehose2', 'f');
+      const dropped0 = h.metric(await h.metricsText(server), 'herald_dropped_total');
+      slow.ws._socket.pause();
+      const total = await flood({
+        send: (i) => h.mustPublish(server, '/topic/firehose2', `${i}|${PAD}`),
+        fast,
+        done: (text) => h.metric(text, 'herald_dropped_total') > dropped0,
+      });
+      slow.ws._socket.resume();
+      await h.mustPublish(server, '/topic/firehose2', `${total}|last`);
+      await slow.frames.take((f) => f.command === 'MESSAGE' && index(f) === total, 10000, 'the last message');
+      const msgs = slow.frames.all.filter((f) => f.command === 'MESSAGE');
+      let prev = -1;
+      let announced = 0;
+      const problems = [];
+      for (const f of msgs) {
+        const gap = index(f) - prev - 1;
+        const notice = Number(f.headers['x-herald-dropped'] || 0);
+        announced += notice;
+        if (gap !== notice) problems.push(`message ${index(f)}: gap of ${gap} before it, x-herald-dropped ${notice}`);
+        prev = index(f);
+      }
+      assert.deepEqual(problems, [], `announced ${announced} drops in headers; ${total + 1 - msgs.length} were dropped`);
+    },
+  );
+});

@@ -1,0 +1,189 @@
+// outbox: the byte bound, drop-oldest that spares the in-flight front,
+// dropped_new / overflow, the control slack and the dropped-notice counters.
+#include "core/outbox.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace herald::core {
+namespace {
+
+// An entry of exactly n wire bytes whose text names it.
+outbound entry(std::string tag, std::size_t n, bool droppable) {
+  outbound o;
+  tag.resize(n, '.');
+  o.extra = std::move(tag);
+  o.droppable = droppable;
+  return o;
+}
+
+std::vector<std::string> tags(outbox& b) {
+  std::vector<std::string> out;
+  while (!b.empty()) {
+    auto e = b.front().extra;
+    out.push_back(e.substr(0, e.find('.')));
+    b.pop_front();
+  }
+  return out;
+}
+
+TEST(Outbound, WireSizeCountsEveryPart) {
+  message_fields f;
+  f.destination = "/topic/x";
+  f.body = "hello";
+  auto m = make_message(std::move(f), "id-1");
+  outbound o;
+  o.prefix = std::make_shared<const std::string>("MESSAGE\n");
+  o.extra = "ack:1\n";
+  o.msg = m;
+  EXPECT_EQ(o.wire_size(), 8 + 6 + m->head(o.version).size() + 5 + 1);
+  outbound control;
+  control.extra = "RECEIPT\n\n";
+  EXPECT_EQ(control.wire_size(), 9u);
+}
+
+TEST(Outbox, QueuesWithinBound) {
+  outbox b(100);
+  EXPECT_EQ(b.push(entry("a", 40, false)), push_result::queued);
+  EXPECT_EQ(b.push(entry("b", 60, false)), push_result::queued);
+  EXPECT_EQ(b.pending_bytes(), 100u);
+  EXPECT_EQ(b.size(), 2u);
+  b.pop_front();
+  EXPECT_EQ(b.pending_bytes(), 60u);
+}
+
+TEST(Outbox, NonDroppableOverflows) {
+  outbox b(100);
+  ASSERT_EQ(b.push(entry("a", 60, false)), push_result::queued);
+  EXPECT_EQ(b.push(entry("b", 41, false)), push_result::overflow);
+  EXPECT_EQ(b.pending_bytes(), 60u);
+  EXPECT_EQ(b.size(), 1u);
+  EXPECT_EQ(b.dropped_total(), 0u);
+}
+
+TEST(Outbox, DropOldestDroppableMakesRoom) {
+  outbox b(100);
+  ASSERT_EQ(b.push(entry("a", 40, true)), push_result::queued);
+  ASSERT_EQ(b.push(entry("b", 40, true)), push_result::queued);
+  EXPECT_EQ(b.push(entry("c", 40, true)), push_result::queued);
+  EXPECT_EQ(b.pending_bytes(), 80u);
+  EXPECT_EQ(b.dropped_total(), 1u);
+  EXPECT_EQ(tags(b), (std::vector<std::string>{"b", "c"}));
+}
+
+TEST(Outbox, NonDroppableNewcomerEvictsDroppableEntries) {
+  outbox b(100);
+  ASSERT_EQ(b.push(entry("a", 40, true)), push_result::queued);
+  ASSERT_EQ(b.push(entry("b", 40, false)), push_result::queued);
+  EXPECT_EQ(b.push(entry("c", 50, false)), push_result::queued);
+  EXPECT_EQ(tags(b), (std::vector<std::string>{"b", "c"}));
+}
+
+TEST(Outbox, SkipsNonDroppableWhenMakingRoom) {
+  outbox b(100);
+  ASSERT_EQ(b.push(entry("keep", 30, false)), push_result::queued);
+  ASSERT_EQ(b.push(entry("old", 30, true)), push_result::queued);
+  ASSERT_EQ(b.push(entry("new", 30, true)), push_result::queued);
+  EXPECT_EQ(b.push(entry("x", 30, true)), push_result::queued);
+  EXPECT_EQ(tags(b), (std::vector<std::string>{"keep", "new", "x"}));
+}
+
+TEST(Outbox, NeverDropsTheInFlightFront) {
+  outbox b(100);
+  ASSERT_EQ(b.push(entry("a", 40, true)), push_result::queued);
+  ASSERT_EQ(b.push(entry("b", 40, true)), push_result::queued);
+  b.begin_write();
+  EXPECT_TRUE(b.writing());
+  EXPECT_EQ(b.push(entry("c", 40, true)), push_result::queued);
+  EXPECT_TRUE(b.writing());
+  EXPECT_EQ(b.front().extra.substr(0, 1), "a");
+  b.pop_front();
+  EXPECT_FALSE(b.writing());
+  EXPECT_EQ(tags(b), (std::vector<std::string>{"c"}));
+}
+
+TEST(Outbox, InFlightFrontAloneCannotMakeRoom) {
+  outbox b(100);
+  ASSERT_EQ(b.push(entry("a", 80, true)), push_result::queued);
+  b.begin_write();
+  EXPECT_EQ(b.push(entry("b", 40, true)), push_result::dropped_new);
+  EXPECT_EQ(b.push(entry("c", 40, false)), push_result::overflow);
+  EXPECT_EQ(b.size(), 1u);
+  EXPECT_EQ(b.pending_bytes(), 80u);
+}
+
+TEST(Outbox, DroppableNewcomerDroppedWhenNoRoom) {
+  outbox b(100);
+  ASSERT_EQ(b.push(entry("a", 90, false)), push_result::queued);
+  EXPECT_EQ(b.push(entry("b", 20, true)), push_result::dropped_new);
+  EXPECT_EQ(b.dropped_total(), 1u);
+  EXPECT_EQ(b.peek_dropped_notice(), 1u);
+  EXPECT_EQ(b.size(), 1u);
+}
+
+TEST(Outbox, EntryLargerThanBound) {
+  outbox b(100);
+  ASSERT_EQ(b.push(entry("a", 10, true)), push_result::queued);
+  EXPECT_EQ(b.push(entry("big", 101, true)), push_result::dropped_new);
+  EXPECT_EQ(b.push(entry("big", 101, false)), push_result::overflow);
+  // Nothing already queued was sacrificed for an entry that cannot fit.
+  EXPECT_EQ(tags(b), (std::vector<std::string>{"a"}));
+}
+
+// When evicting every droppable entry still cannot make room (non-droppable
+// entries hold the bytes), the droppable newcomer is dropped anyway, so the
+// evictions bought nothing and only lost messages.
+TEST(Outbox, NoEvictionWhenEvictionCannotMakeRoom) {
+  outbox b(100);
+  ASSERT_EQ(b.push(entry("old", 10, true)), push_result::queued);
+  ASSERT_EQ(b.push(entry("ctl", 80, false)), push_result::queued);
+  EXPECT_EQ(b.push(entry("new", 30, true)), push_result::dropped_new);
+  EXPECT_EQ(b.dropped_total(), 1u);
+  EXPECT_EQ(tags(b), (std::vector<std::string>{"old", "ctl"}));
+}
+
+TEST(Outbox, ControlFramesUseTheSlack) {
+  outbox b(100);
+  ASSERT_EQ(b.push(entry("a", 100, false)), push_result::queued);
+  EXPECT_EQ(b.push_control(std::string(outbox::control_slack, 'E')), push_result::queued);
+  EXPECT_EQ(b.pending_bytes(), 100 + outbox::control_slack);
+  EXPECT_EQ(b.push_control("X"), push_result::overflow);
+  EXPECT_EQ(b.size(), 2u);
+  EXPECT_EQ(b.push(entry("c", 1, true)), push_result::dropped_new);
+}
+
+TEST(Outbox, ControlFramesAreNeverDropped) {
+  outbox b(100);
+  ASSERT_EQ(b.push_control(std::string(50, 'R')), push_result::queued);
+  ASSERT_EQ(b.push(entry("a", 50, true)), push_result::queued);
+  EXPECT_EQ(b.push(entry("b", 50, true)), push_result::queued);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b.front().extra, std::string(50, 'R'));
+}
+
+TEST(Outbox, DroppedNoticeCounters) {
+  outbox b(100);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(b.push(entry("m", 50, true)), push_result::queued);
+  EXPECT_EQ(b.dropped_total(), 3u);
+  EXPECT_EQ(b.peek_dropped_notice(), 3u);
+  EXPECT_EQ(b.take_dropped_notice(), 3u);
+  EXPECT_EQ(b.peek_dropped_notice(), 0u);
+  EXPECT_EQ(b.take_dropped_notice(), 0u);
+  ASSERT_EQ(b.push(entry("m", 50, true)), push_result::queued);
+  EXPECT_EQ(b.peek_dropped_notice(), 1u);
+  EXPECT_EQ(b.dropped_total(), 4u);
+}
+
+TEST(Outbox, ClearEmptiesEverything) {
+  outbox b(100);
+  ASSERT_EQ(b.push(entry("a", 50, true)), push_result::queued);
+  b.begin_write();
+  b.clear();
+  EXPECT_TRUE(b.empty());
+  EXPECT_EQ(b.pending_bytes(), 0u);
+  EXPECT_FALSE(b.writing());
+}
+
+}  // namespace
+}  // namespace herald::core
