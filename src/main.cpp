@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   try {
     herald::util::setup_logging(cfg->log_level, cfg->log_format == herald::config::log_format::json
                                                     ? herald::util::log_style::json
-                                                    : herald::util::log_style::text);
+                                                    : herald::util::log_style::text,
+                                 cfg->log_file);
     herald::app::node node(std::move(*cfg));
     return node.run();
   } catch (const std::exception& e) {

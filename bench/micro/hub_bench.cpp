@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "alloc_counter.hpp"
@@ -36,7 +37,10 @@ void BM_HubFanOut(benchmark::State& state) {
     subs[i].owner = &sessions[i];
     h.add_topic(topic, subs[i]);
   }
-  const message_ptr m = make_message(message_fields{.destination = topic, .body = std::string(200, 'x')}, "id-1");
+  message_fields fields;
+  fields.destination = topic;
+  fields.body = std::string(200, 'x');
+  const message_ptr m = make_message(std::move(fields), "id-1");
 
   const auto allocs_before = herald::bench::allocations();
   for (auto _ : state) h.deliver(topic, m);
@@ -46,8 +50,7 @@ void BM_HubFanOut(benchmark::State& state) {
   for (const auto& s : sessions) delivered += s.count;
   if (delivered != state.iterations() * n) state.SkipWithError("wrong number of deliveries");
   state.SetItemsProcessed(static_cast<std::int64_t>(delivered));
-  state.counters["allocs/delivery"] =
-      benchmark::Counter(static_cast<double>(allocs) / static_cast<double>(delivered));
+  state.counters["allocs/delivery"] = benchmark::Counter(static_cast<double>(allocs) / static_cast<double>(delivered));
   for (auto& s : subs) h.remove_topic(s);
 }
 BENCHMARK(BM_HubFanOut)->Arg(1)->Arg(100)->Arg(10000);

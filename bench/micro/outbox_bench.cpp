@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "alloc_counter.hpp"
 #include "core/message.hpp"
@@ -17,13 +18,13 @@ using namespace herald::core;
 
 void BM_OutboxPushPop(benchmark::State& state) {
   const auto batch = static_cast<std::size_t>(state.range(0));
-  const message_ptr m = make_message(
-      message_fields{.destination = "/topic/prices.ABC",
-                     .headers = {{"content-type", "application/json"}},
-                     .body = std::string(200, 'x')},
-      "id-1");
-  const auto prefix = std::make_shared<const std::string>(
-      "MESSAGE\ndestination:/topic/prices.ABC\nsubscription:sub-0\n");
+  message_fields fields;
+  fields.destination = "/topic/prices.ABC";
+  fields.headers = {{"content-type", "application/json"}};
+  fields.body = std::string(200, 'x');
+  const message_ptr m = make_message(std::move(fields), "id-1");
+  const auto prefix =
+      std::make_shared<const std::string>("MESSAGE\ndestination:/topic/prices.ABC\nsubscription:sub-0\n");
   outbox box(64u << 20);
 
   const auto allocs_before = herald::bench::allocations();

@@ -61,6 +61,7 @@ void BM_ParseSend_Whole(benchmark::State& state) {
       break;
     }
   }
+  if (f.body.size() != static_cast<std::size_t>(state.range(0))) state.SkipWithError("wrong body");
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * wire.size()));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));  // frames
 }
@@ -84,6 +85,7 @@ void BM_ParseSend_1ByteChunks(benchmark::State& state) {
       break;
     }
   }
+  if (f.body.size() != 200) state.SkipWithError("wrong body");
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * wire.size()));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
@@ -124,8 +126,8 @@ void BM_MakeMessage(benchmark::State& state) {
     core::message_ptr m = core::make_message(fields, id);
     benchmark::DoNotOptimize(m.get());
   }
-  state.counters["allocs/msg"] = benchmark::Counter(
-      static_cast<double>(herald::bench::allocations() - allocs_before) / static_cast<double>(state.iterations()));
+  state.counters["allocs/msg"] = benchmark::Counter(static_cast<double>(herald::bench::allocations() - allocs_before) /
+                                                    static_cast<double>(state.iterations()));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_MakeMessage);

@@ -92,6 +92,7 @@ struct config {
   std::string listen = "0.0.0.0:8080";
   std::uint32_t threads = 0;  // 0 = one per core
   std::string log_level = "info";
+  std::string log_file;  // empty = stdout
   ::herald::config::log_format log_format = ::herald::config::log_format::text;
   std::uint32_t drain_ms = 5000;
   std::vector<std::string> allowed_origins;  // empty = same origin only

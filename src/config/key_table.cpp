@@ -128,6 +128,9 @@ std::vector<key_info> build_table() {
   t.push_back(choice_key<log_format>("log.format", "text", "Log line format.",
                                      {{"text", log_format::text}, {"json", log_format::json}},
                                      FIELD(log_format)));
+  t.push_back(text_key("log.file", "", "path",
+                       "Append logs to this file instead of stdout; SIGHUP reopens it (for log rotation).",
+                       FIELD(log_file)));
   t.push_back(uint_key("drain_ms", "5000",
                        "On shutdown, how long connections get to finish before they are closed.",
                        FIELD(drain_ms)));

@@ -42,10 +42,10 @@ using message_ptr = std::shared_ptr<const message>;
 
 struct message_fields {
   target_kind kind = target_kind::topic;
-  std::string user;
-  std::string destination;
-  header_list headers;
-  std::string body;
+  std::string user{};
+  std::string destination{};
+  header_list headers{};
+  std::string body{};
 };
 
 // id must be unique; the publisher makes it.

@@ -30,13 +30,11 @@ bool outbox::make_room(std::size_t need) {
   if (need > max_bytes_) return false;
   // Evict only when eviction can succeed: dropping messages and then
   // refusing the newcomer anyway would lose both.
-  std::size_t droppable = droppable_bytes_;
-  if (in_flight_ && !q_.empty() && q_.front().droppable) droppable -= q_.front().wire_size();
-  if (bytes_ - droppable + need > max_bytes_) return false;
+  if (bytes_ - droppable_bytes_ + need > max_bytes_) return false;
   // Drop oldest first: under pressure the newest state of a topic matters
-  // most. The in-flight front is part of a pending write and must stay.
+  // most. The in-flight entry is not in q_: a pending write reads it.
   q_.remove_while(
-      in_flight_ ? 1 : 0,
+      0,
       [&](outbound& o) {
         if (!o.droppable) return false;
         bytes_ -= o.wire_size();
@@ -48,12 +46,24 @@ bool outbox::make_room(std::size_t need) {
   return bytes_ + need <= max_bytes_;
 }
 
+void outbox::begin_write() {
+  current_ = std::move(q_.front());
+  q_.pop_front();
+  in_flight_ = true;
+  if (current_.droppable) droppable_bytes_ -= current_.wire_size();
+}
+
 void outbox::pop_front() {
+  if (in_flight_) {
+    bytes_ -= current_.wire_size();
+    current_ = outbound{};
+    in_flight_ = false;
+    return;
+  }
   const auto n = q_.front().wire_size();
   bytes_ -= n;
   if (q_.front().droppable) droppable_bytes_ -= n;
   q_.pop_front();
-  in_flight_ = false;
 }
 
 std::uint64_t outbox::take_dropped_notice() {
@@ -67,8 +77,21 @@ void outbox::count_drop() {
   ++dropped_total_;
 }
 
+void outbox::drop_queued() {
+  q_.remove_while(
+      0,
+      [&](outbound& o) {
+        const auto n = o.wire_size();
+        bytes_ -= n;
+        if (o.droppable) droppable_bytes_ -= n;
+        return true;
+      },
+      [] { return false; });
+}
+
 void outbox::clear() {
   q_.clear();
+  current_ = outbound{};
   bytes_ = 0;
   droppable_bytes_ = 0;
   in_flight_ = false;

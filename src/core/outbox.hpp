@@ -50,11 +50,13 @@ class outbox {
   // Control frames: refused (overflow) only past the bound plus slack.
   push_result push_control(std::string frame);
 
-  bool empty() const { return q_.empty(); }
-  std::size_t size() const { return q_.size(); }
-  outbound& front() { return q_.front(); }
-  // The transport marks the front in flight before writing it...
-  void begin_write() { in_flight_ = true; }
+  bool empty() const { return q_.empty() && !in_flight_; }
+  std::size_t size() const { return q_.size() + (in_flight_ ? 1 : 0); }
+  outbound& front() { return in_flight_ ? current_ : q_.front(); }
+  // The transport marks the front in flight before writing it: the entry
+  // moves to a slot of its own, so its bytes (which the pending write
+  // reads) stay put however the queue grows or is evicted...
+  void begin_write();
   // ...and pops it when the write completed.
   void pop_front();
   bool writing() const { return in_flight_; }
@@ -63,6 +65,11 @@ class outbox {
   // Messages dropped since the last call, for the next delivery's notice.
   std::uint64_t take_dropped_notice();
   std::uint64_t peek_dropped_notice() const { return dropped_notice_; }
+  // The next delivery told the client about n drops.
+  void consume_dropped_notice(std::uint64_t n) { dropped_notice_ -= n <= dropped_notice_ ? n : dropped_notice_; }
+  // Drops everything queued except the in-flight front, whose buffers a
+  // pending write still reads.
+  void drop_queued();
   std::uint64_t dropped_total() const { return dropped_total_; }
   void clear();
 
@@ -70,7 +77,8 @@ class outbox {
   bool make_room(std::size_t need);
   void count_drop();
 
-  ring<outbound> q_;
+  ring<outbound> q_;  // not yet being written
+  outbound current_;  // the in-flight entry, when in_flight_
   std::size_t bytes_ = 0;
   std::size_t droppable_bytes_ = 0;  // part of bytes_ that eviction may free
   std::size_t max_bytes_;

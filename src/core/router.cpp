@@ -17,7 +17,7 @@ std::string_view to_string(broker_state s) {
 }
 
 router::router(broker& b, std::size_t workers, dispatch_fn dispatch)
-    : broker_(b), workers_(workers), dispatch_(std::move(dispatch)) {
+    : broker_(b), dispatch_(std::move(dispatch)) {
   if (workers == 0 || workers > 64) throw std::invalid_argument("threads: must be between 1 and 64");
 }
 

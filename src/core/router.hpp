@@ -35,7 +35,6 @@ class router {
 
  private:
   broker& broker_;
-  std::size_t workers_;
   dispatch_fn dispatch_;
   mutable std::shared_mutex mu_;
   // One bit per worker; workers ≤ 64 (checked at construction).

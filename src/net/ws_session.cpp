@@ -57,12 +57,16 @@ void ws_session::start(request req, std::optional<stomp::version> subprotocol, c
 }
 
 void ws_session::read() {
-  ws_.async_read_some(rbuf_, read_chunk_,
+  // The plain-buffer overload: its operation state is a few hundred bytes
+  // smaller than the dynamic-buffer one, and it stays pending on every idle
+  // connection.
+  ws_.async_read_some(rbuf_.prepare(read_chunk_),
                       [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
 
 void ws_session::on_read(beast::error_code ec, std::size_t n) {
   if (ec) return teardown(closing_ ? reason_ : core::close_reason::transport_closed);
+  rbuf_.commit(n);
   if (!ws_.got_text()) binary_ = true;
   auto data = rbuf_.data();
   stomp_->on_bytes(std::string_view(static_cast<const char*>(data.data()), data.size()));
@@ -86,8 +90,8 @@ void ws_session::write() {
     if (closing_) finish_close();
     return;
   }
-  auto& o = out.front();
   out.begin_write();
+  auto& o = out.front();
   writing_ = true;
   std::array<asio::const_buffer, 5> bufs{};
   std::size_t k = 0;

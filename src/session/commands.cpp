@@ -271,15 +271,17 @@ void session::deliver_user(const core::message_ptr& m) {
 void session::deliver(subscription& s, const core::message_ptr& m) {
   if (state_ != state::connected) return;
   const auto policy = s.is_user ? env_.cfg.slow_consumer.user : env_.cfg.slow_consumer.topic;
-  const bool droppable = policy == config::slow_policy::drop_oldest;
+  const bool drop_policy = policy == config::slow_policy::drop_oldest;
   core::outbound o;
   o.prefix = s.prefix;
   o.msg = m;
   o.version = version_;
-  o.droppable = droppable;
+  // A client-ack delivery is tracked in `unacked`, so the outbox must not
+  // evict it behind our back; its bound is max_unacked instead.
+  o.droppable = drop_policy && s.ack == ack_mode::auto_;
   if (s.ack != ack_mode::auto_) {
     if (s.unacked.size() >= env_.cfg.limits.max_unacked) {
-      if (droppable) {
+      if (drop_policy) {
         env_.metrics.dropped.add();
         return;
       }
@@ -291,13 +293,15 @@ void session::deliver(subscription& s, const core::message_ptr& m) {
     }
   }
   const auto dropped_before = out_.dropped_total();
-  if (auto n = out_.peek_dropped_notice()) o.extra += fmt::format("x-herald-dropped:{}\n", n);
-  const bool has_notice = !o.extra.empty() && out_.peek_dropped_notice();
+  const auto notice = out_.peek_dropped_notice();
+  if (notice) o.extra += fmt::format("x-herald-dropped:{}\n", notice);
   auto r = out_.push(std::move(o));
   env_.metrics.dropped.add(out_.dropped_total() - dropped_before);
   switch (r) {
     case core::push_result::queued:
-      if (has_notice) out_.take_dropped_notice();
+      // Drops this very push made (evicting older entries) stay counted
+      // for the next delivery's notice.
+      out_.consume_dropped_notice(notice);
       if (s.ack != ack_mode::auto_) s.unacked.push_back(m->id);
       transport_.flush();
       return;

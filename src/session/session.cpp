@@ -218,7 +218,7 @@ void session::fail(core::close_reason r, std::string_view message, const stomp::
   // The ERROR must reach the client even past the bound: drop what is
   // queued behind the in-flight frame rather than the explanation.
   if (out_.push_control(e) == core::push_result::overflow) {
-    out_.clear();
+    out_.drop_queued();
     out_.push_control(std::move(e));
   }
   state_ = state::closing;
@@ -288,7 +288,7 @@ void session::on_transport_closed() {
     env_.metrics.sessions[static_cast<std::size_t>(info_.kind)].sub();
     registered_ = false;
   }
-  out_.clear();
+  out_.drop_queued();
 }
 
 void session::on_written(const core::outbound& o) {

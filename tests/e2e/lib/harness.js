@@ -3,7 +3,12 @@
 // own port), timeout-guarded waiting, a raw STOMP-over-ws client for what the
 // libraries hide, @stomp/stompjs and legacy stompjs helpers, HTTP helpers and
 // HS256 JWTs. Nothing here sleeps to synchronise: every wait is on an event
-// (a frame, a close, a process exit, an HTTP response) guarded by a timeout.
+// (a frame, a close, a process exit, an HTTP response) guarded by a timeout;
+// only server counters without an event (/metrics, /api/info) are polled,
+// through waitUntil.
+//
+// HERALD_BIN names the binary (default build/release/herald). With a
+// sanitizer build, a sanitizer report in herald's output fails the suite.
 
 const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -160,7 +165,8 @@ class Herald {
     this.ws = `ws://127.0.0.1:${port}/ws`;
     this.exited = new Promise((resolve) => {
       if (proc.exitCode !== null || proc.signalCode !== null) resolve({ code: proc.exitCode, signal: proc.signalCode });
-      else proc.once('exit', (code, signal) => resolve({ code, signal }));
+      // 'close' comes after the output streams ended: the log is complete.
+      else proc.once('close', (code, signal) => resolve({ code, signal }));
     });
   }
 
@@ -182,14 +188,25 @@ class Herald {
       running.delete(this);
       fs.rmSync(this.dir, { recursive: true, force: true });
     }
+    this.assertNoSanitizerReport();
     return result;
+  }
+
+  // With a sanitizer build (HERALD_BIN=build/debug/herald) a report in the
+  // output fails the suite that owns this server.
+  assertNoSanitizerReport() {
+    const log = this.log();
+    const at = log.search(/ERROR: (Address|Leak|Thread)Sanitizer|runtime error: /);
+    if (at >= 0) throw new Error(`herald reported a sanitizer error:\n${log.slice(Math.max(0, at - 200), at + 4000)}`);
   }
 }
 
 // Starts herald with `config` (merged over test defaults) on 127.0.0.1:0 and
 // resolves once it prints its listening line.
 async function startHerald(config = {}, { env = {}, args = [], timeout = 10000 } = {}) {
-  const defaults = { threads: 2, log: { level: 'info' }, drain_ms: 2000 };
+  // drain_ms is short: an idle keep-alive fetch connection holds shutdown for
+  // all of it (see the todo test in admin.test.js).
+  const defaults = { threads: 2, log: { level: 'info' }, drain_ms: 1000 };
   const cfg = deepMerge(defaults, config);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-e2e-'));
   const file = path.join(dir, 'herald.yaml');
@@ -361,7 +378,8 @@ class FrameParser {
       if (headEndCr >= 0 && (headEnd < 0 || headEndCr < headEnd)) [end, sep] = [headEndCr, 4];
       else if (headEnd >= 0) [end, sep] = [headEnd, 2];
       else return;
-      const lines = this.buf.subarray(0, end).toString('utf8').split(/\r?\n/);
+      const rawHead = this.buf.subarray(0, end).toString('utf8');
+      const lines = rawHead.split(/\r?\n/);
       const command = lines.shift();
       const headers = {};
       const headerList = [];
@@ -387,7 +405,7 @@ class FrameParser {
       }
       const body = this.buf.subarray(bodyStart, bodyEnd);
       this.buf = this.buf.subarray(bodyEnd + 1);
-      this.onFrame({ command, headers, headerList, body: body.toString('utf8'), bodyBytes: body.length });
+      this.onFrame({ command, headers, headerList, rawHead, body: body.toString('utf8'), bodyBytes: body.length });
     }
   }
 }
@@ -488,12 +506,16 @@ class RawStomp extends EventEmitter {
     return f;
   }
 
-  // Sends a frame with a receipt header and waits for that RECEIPT (any
-  // other frame first is an error: tests keep the stream predictable).
+  // Sends a frame with a receipt header and waits for that RECEIPT; an
+  // ERROR instead fails. Other frames (MESSAGEs) stay queued, in order.
   async sendWithReceipt(command, headers = {}, body = '', ms = DEFAULT_TIMEOUT) {
     const receipt = `r-${crypto.randomUUID()}`;
     this.send(command, { ...headers, receipt }, body);
-    const f = await this.frames.next(ms, `RECEIPT ${receipt}`);
+    const f = await this.frames.take(
+      (x) => x.command === 'ERROR' || (x.command === 'RECEIPT' && x.headers['receipt-id'] === receipt),
+      ms,
+      `RECEIPT ${receipt}`,
+    );
     if (f.command !== 'RECEIPT' || f.headers['receipt-id'] !== receipt) {
       throw new Error(`expected RECEIPT ${receipt}, got ${f.command} ${JSON.stringify(f.headers)} ${f.body}`);
     }

@@ -198,6 +198,60 @@ describe('delivery', () => {
     await h.within(c.closed, 5000, 'close');
   });
 
+  it('delivers a 600 KB body intact', async (t) => {
+    const c = await connect(t, 'big');
+    const inbox = await h.stompSubscribe(c.client, '/topic/big');
+    let body = '';
+    for (let i = 0; body.length < 600 * 1024; i++) body += `${i},`;
+    await h.mustPublish(server, '/topic/big', body);
+    const m = await inbox.next(10000);
+    assert.equal(m.body.length, body.length);
+    assert.equal(m.body, body);
+  });
+
+  it('routes user names with non-ASCII and reserved URL characters', async (t) => {
+    const name = 'zoë+ünï@example.com';
+    const c = await connect(t, name);
+    assert.equal(c.connected.headers['user-name'], name);
+    const inbox = await h.stompSubscribe(c.client, '/user/queue/intl');
+    await h.mustPublishUser(server, name, '/queue/intl', 'hallo');
+    assert.equal((await inbox.next()).body, 'hallo');
+  });
+
+  it('a user publish to a user without sessions succeeds and reaches nobody', async (t) => {
+    const r = await h.publishUser(server, 'offline-user', '/queue/notice', 'nobody home');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.ok, true);
+  });
+
+  it('fans out to many connections across worker threads in publish order', async (t) => {
+    const N = 24;
+    const M = 100;
+    const clients = [];
+    for (let i = 0; i < N; i++) {
+      const c = h.track(t, await h.RawStomp.connect(server, { login: `fan${i}` }));
+      await c.subscribe('/topic/many', 'm');
+      clients.push(c);
+    }
+    const info = await h.http(server, 'GET', '/api/info');
+    const busy = info.json.threads.filter((th) => th.subscriptions > 0).length;
+    assert.ok(busy >= 1);
+    // Four concurrent publishes per batch; batches one after another. Within
+    // a batch order is free, but no message may overtake an earlier batch.
+    const ids = [];
+    for (let i = 0; i < M; i += 4) {
+      const batch = await Promise.all([0, 1, 2, 3].map((k) => h.mustPublish(server, '/topic/many', `${i + k}`)));
+      ids.push(...batch.map((b) => b.message_id));
+    }
+    for (const c of clients) {
+      const got = await c.frames.takeN(M, 10000, 'fan-out message');
+      assert.ok(got.every((f) => f.command === 'MESSAGE'));
+      assert.deepEqual(new Set(got.map((f) => f.headers['message-id'])), new Set(ids));
+      const batches = got.map((f) => Math.floor(Number(f.body) / 4));
+      for (let k = 1; k < batches.length; k++) assert.ok(batches[k] >= batches[k - 1], 'a later batch overtook an earlier one');
+    }
+  });
+
   it('raw STOMP 1.2 MESSAGE frames carry destination, subscription, message-id and exact bytes', async (t) => {
     const c = h.track(t, await h.RawStomp.connect(server, { login: 'raw' }));
     await c.subscribe('/topic/raw', 'sub-raw');

@@ -69,6 +69,23 @@ describe('legacy stompjs 2.3.3', () => {
     assert.equal(ib.all.length, 1);
   });
 
+  it('acks by message-id in STOMP 1.1 (client-individual)', async (t) => {
+    const c = h.track(t, await h.legacyStomp(server, { headers: { login: 'acker' } }));
+    const inbox = new h.Inbox('legacy ack message');
+    const receipt = 'legacy-ack-sub';
+    const subscribed = new Promise((resolve) => (c.client.onreceipt = (f) => f.headers['receipt-id'] === receipt && resolve()));
+    c.client.subscribe('/user/acker/jobs', (m) => inbox.push(m), { ack: 'client-individual', receipt });
+    await h.within(subscribed, 5000, 'legacy SUBSCRIBE receipt');
+    await h.mustPublishUser(server, 'acker', '/jobs', 'job-1');
+    const m = await inbox.next();
+    assert.equal(m.body, 'job-1');
+    assert.ok(m.headers['message-id']);
+    const ackReceipt = new Promise((resolve) => (c.client.onreceipt = (f) => f.headers['receipt-id'] === 'acked' && resolve()));
+    m.ack({ receipt: 'acked' });
+    await h.within(ackReceipt, 5000, 'ACK receipt');
+    assert.equal(c.ws.readyState, h.WebSocket.OPEN);
+  });
+
   it('negotiates STOMP 1.0 over v10.stomp and still delivers', async (t) => {
     const c = h.track(t, await h.legacyStomp(server, { protocols: ['v10.stomp'], headers: { login: 'old' } }));
     assert.equal(c.ws.protocol, 'v10.stomp');

@@ -141,6 +141,35 @@ describe('frame and session limits', () => {
   });
 });
 
+describe('limits.max_connections', () => {
+  let server;
+  before(async () => {
+    server = await h.startHerald({ limits: { max_connections: 3 } });
+  });
+  after(() => server && server.stop());
+
+  it('refuses connections over the limit and accepts again once one closes', async (t) => {
+    // No HTTP before this point: a keep-alive fetch connection would count.
+    const open = [];
+    for (let i = 0; i < 3; i++) open.push(h.track(t, await h.RawStomp.connect(server, { login: `c${i}` })));
+    await assert.rejects(h.RawStomp.open(server), (e) => !e.statusCode, 'a 4th connection must fail');
+    await open[0].close();
+    // The server frees the slot when it has torn the connection down; poll
+    // by trying, as a client would.
+    const again = await h.waitUntil(
+      () => h.RawStomp.connect(server, { login: 'again' }).catch(() => null),
+      { what: 'a connection to be accepted after one closed' },
+    );
+    h.track(t, again);
+    assert.equal(again.connected.headers['user-name'], 'again');
+    for (const c of open.slice(1)) assert.equal(c.ws.readyState, h.WebSocket.OPEN);
+    await again.close();
+    await open[1].close();
+    const text = await h.waitUntil(() => h.metricsText(server).catch(() => null), { what: '/metrics' });
+    assert.ok(h.metric(text, 'herald_connections_refused_total') >= 1);
+  });
+});
+
 describe('slow consumers', () => {
   // 64 KiB of pending output per connection; messages of ~16 KiB. A paused
   // reader first fills the kernel's socket buffers (megabytes), then its
@@ -205,7 +234,8 @@ describe('slow consumers', () => {
     await h.within(slow.closed, 10000, 'the slow consumer to see its connection end');
     const got = slow.frames.all.filter((f) => f.command === 'MESSAGE').map(index);
     assert.ok(got.length < total, `slow consumer got ${got.length} of ${total} messages`);
-    got.forEach((n, k) => assert.equal(n, k, 'a closed slow consumer loses no message before the close'));
+    const gap = got.findIndex((n, k) => n !== k);
+    assert.equal(gap, -1, `a closed slow consumer loses no message before the close; received ${JSON.stringify(got.slice(Math.max(0, gap - 3), gap + 3))} around position ${gap}`);
   });
 
   it('drop_oldest on topics: a paused subscriber is not closed and later gets the newest messages', async (t) => {
@@ -235,7 +265,8 @@ describe('slow consumers', () => {
     const dropped = h.metric(text1, 'herald_dropped_total') - dropped0;
     const got = slow.frames.all.filter((f) => f.command === 'MESSAGE').map(index);
     assert.ok(dropped > 0);
-    for (let k = 1; k < got.length; k++) assert.ok(got[k] > got[k - 1], 'order is kept across drops');
+    const disorder = got.findIndex((n, k) => k > 0 && n <= got[k - 1]);
+    assert.equal(disorder, -1, `order is kept across drops; received ${JSON.stringify(got.slice(Math.max(0, disorder - 3), disorder + 3))} around position ${disorder}`);
     assert.equal(got.length + dropped, total + 1, 'every message was either delivered or counted as dropped');
   });
 
@@ -269,6 +300,57 @@ describe('slow consumers', () => {
         prev = index(f);
       }
       assert.deepEqual(problems, [], `announced ${announced} drops in headers; ${total + 1 - msgs.length} were dropped`);
+    },
+  );
+});
+
+describe('ERROR frames under outbox pressure', () => {
+  // Herald echoes an unknown transaction name in its ERROR ("unknown
+  // transaction '<name>'"), so a long name makes a large ERROR frame.
+  const limits = { max_pending_bytes: 4096, max_header_bytes: 65536, max_frame_bytes: 131072 };
+
+  it(
+    'an ERROR larger than max_pending_bytes + slack still reaches the client',
+    { todo: 'BUG: session::fail drops an ERROR that does not fit max_pending_bytes + 16 KiB (see report)' },
+    async (t) => {
+      const server = await h.startHerald({ limits });
+      t.after(() => server.stop());
+      const c = h.track(t, await h.RawStomp.connect(server, { login: 'verbose' }));
+      c.send('SEND', { destination: '/topic/x', transaction: 't'.repeat(12000) }, 'x');
+      const closed = await h.within(c.closed, 5000, 'close');
+      assert.equal(closed.code, 1002);
+      const err = c.frames.all.find((f) => f.command === 'ERROR');
+      assert.ok(err, `no ERROR frame before the close; got ${c.frames.all.map((f) => f.command).join(', ')}`);
+      assert.match(err.headers.message, /unknown transaction/);
+    },
+  );
+
+  it(
+    'a protocol error while the outbox is full and a write is in flight does not crash herald',
+    { todo: 'BUG: session::fail clears the outbox including the in-flight frame: SIGSEGV in ws_session write completion (see report)' },
+    async (t) => {
+      const server = await h.startHerald({ limits: { ...limits, max_pending_bytes: 65536 }, slow_consumer: { topic: 'drop_oldest' } });
+      t.after(() => server.stop().catch(() => {}));
+      const c = h.track(t, await h.RawStomp.connect(server, { login: 'stuck' }));
+      await c.subscribe('/topic/stuck', 's');
+      c.ws._socket.pause();
+      // Fill the socket buffers and the outbox: drops start once it is full.
+      const pad = 'y'.repeat(8000);
+      for (let i = 0; ; i++) {
+        await h.mustPublish(server, '/topic/stuck', `${i}|${pad}`);
+        if (i % 50 === 49 && h.metric(await h.metricsText(server), 'herald_dropped_total') > 0) break;
+        assert.ok(i < 20000, 'outbox never filled');
+      }
+      // Reading is paused, writing is not: an ERROR-causing frame now.
+      c.send('SEND', { destination: '/topic/x', transaction: 't'.repeat(50000) }, 'x');
+      assert.equal((await h.http(server, 'GET', '/healthz')).status, 200);
+      c.ws._socket.resume();
+      await h.within(c.closed, 10000, 'the stuck client to be closed');
+      const err = c.frames.all.find((f) => f.command === 'ERROR');
+      assert.equal(server.proc.signalCode, null, `herald died with ${server.proc.signalCode}`);
+      assert.equal(server.proc.exitCode, null, 'herald exited');
+      assert.equal((await h.http(server, 'GET', '/healthz')).status, 200);
+      assert.ok(err, 'the ERROR frame reached the client');
     },
   );
 });

@@ -355,6 +355,42 @@ describe('protocol', () => {
       assert.equal((await c.message()).body, 't5');
     });
 
+    it('a user subscription over max_unacked is closed (slow_consumer.user close)', async (t) => {
+      const c = await raw(t, 'unacked-user');
+      await c.subscribe('/user/queue/acks', 'u', { ack: 'client' });
+      for (let i = 1; i <= 4; i++) await h.mustPublishUser(server, 'unacked-user', '/queue/acks', `u${i}`);
+      for (let i = 1; i <= 3; i++) assert.equal((await c.message()).body, `u${i}`);
+      const err = await c.expect('ERROR');
+      assert.match(err.headers.message, /unacknowledged/);
+      assert.equal((await h.within(c.closed, 5000, 'close')).code, 1008);
+    });
+
+    it('@stomp/stompjs message.ack() and transactions work against herald', async (t) => {
+      const c = h.track(t, await h.stompClient(server, { connectHeaders: { login: 'sj-ack' } }));
+      const inbox = await h.stompSubscribe(c.client, '/topic/sj.ack', { ack: 'client-individual' });
+      const marker = await h.stompSubscribe(c.client, '/topic/sj.ack.marker');
+      for (const b of ['s1', 's2', 's3']) await h.mustPublish(server, '/topic/sj.ack', b);
+      const got = await inbox.takeN(3);
+      assert.ok(got.every((m) => m.headers.ack));
+      const receipt = 'sj-ack-receipt';
+      const acked = new Promise((r) => c.client.watchForReceipt(receipt, r));
+      got[0].ack({ receipt });
+      await h.within(acked, 5000, 'ACK receipt');
+      await h.mustPublish(server, '/topic/sj.ack', 's4');
+      assert.equal((await inbox.next()).body, 's4');
+
+      // ACK inside a stompjs transaction: settled only on commit.
+      const tx = c.client.begin();
+      got[1].ack({ transaction: tx.id });
+      await h.mustPublish(server, '/topic/sj.ack', 's5'); // still 3 unacked: dropped
+      await h.mustPublish(server, '/topic/sj.ack.marker', 'mark');
+      assert.equal((await marker.next()).body, 'mark');
+      assert.equal(inbox.items.length, 0);
+      tx.commit();
+      await h.mustPublish(server, '/topic/sj.ack', 's6');
+      assert.equal((await inbox.next()).body, 's6');
+    });
+
     it('an unknown ack mode is an ERROR', async (t) => {
       const c = await raw(t, 'badack');
       c.send('SUBSCRIBE', { destination: '/topic/x', id: 'b', ack: 'sometimes' });
@@ -367,6 +403,46 @@ describe('protocol', () => {
       c.send('ACK', { 'message-id': 'x' });
       const err = await c.expect('ERROR');
       assert.match(err.headers.message, /id header/);
+    });
+  });
+
+  describe('header encoding per version', () => {
+    // One published message seen on the wire by 1.0, 1.1 and 1.2 clients.
+    const headers = { 'x-colon': 'a:b', 'x-backslash': 'c\\d' };
+    async function wireHead(t, protocol) {
+      const c = await raw(t, `enc-${protocol}`, { protocols: [protocol] });
+      await c.subscribe(`/topic/enc.${protocol}`, 'e');
+      await h.mustPublish(server, `/topic/enc.${protocol}`, 'x', { headers });
+      return (await c.message()).rawHead.split('\n');
+    }
+
+    it('1.2 and 1.1 escape ":" and "\\" in MESSAGE header values', async (t) => {
+      for (const p of ['v12.stomp', 'v11.stomp']) {
+        const lines = await wireHead(t, p);
+        assert.ok(lines.includes('x-colon:a\\cb'), `${p}: ${lines.join(' | ')}`);
+        assert.ok(lines.includes('x-backslash:c\\\\d'), `${p}: ${lines.join(' | ')}`);
+      }
+    });
+
+    it('1.0 sends header values as they are', async (t) => {
+      const lines = await wireHead(t, 'v10.stomp');
+      assert.ok(lines.includes('x-colon:a:b'), lines.join(' | '));
+      assert.ok(lines.includes('x-backslash:c\\d'), lines.join(' | '));
+    });
+
+    it('decodes escaped header values the client sends (1.2)', async (t) => {
+      const c = await raw(t, 'enc-in');
+      await c.subscribe('/topic/chat.enc', 's');
+      c.sendRaw('SEND\ndestination:/topic/chat.enc\nx-in:1\\c2\\\\3\n\nbody\u0000');
+      const m = await c.message();
+      assert.equal(m.headers['x-in'], '1:2\\3');
+    });
+
+    it('an undefined escape sequence is a protocol error (1.2)', async (t) => {
+      const c = await raw(t, 'enc-bad');
+      c.sendRaw('SEND\ndestination:/topic/chat.enc\nx-in:bad\\t\n\nbody\u0000');
+      const err = await c.expect('ERROR');
+      assert.match(err.headers.message, /escape/);
     });
   });
 

@@ -191,6 +191,32 @@ TEST(SessionConnect, AuthFailure) {
   EXPECT_EQ(w.registry.sessions(), 0u);
 }
 
+TEST(SessionConnect, InvalidPrincipalRefused) {
+  for (std::string login : {std::string("a:b"), std::string(257, 'u'), std::string("tab\there")}) {
+    world w;
+    client c(w);
+    c.send("CONNECT", {{"accept-version", "1.2"}, {"login", login}, {"receipt", "r"}});
+    auto f = c.one();
+    ASSERT_EQ(f.cmd, command::error) << login;
+    EXPECT_EQ(header(f, "message"), "invalid user name");
+    EXPECT_EQ(c.tr.reason(), core::close_reason::auth_failed);
+    EXPECT_EQ(w.registry.sessions(), 0u);
+    EXPECT_EQ(w.hub.user_count(), 0u);
+    EXPECT_EQ(w.metrics.auth_failures.value(), 1u);
+  }
+  world w;
+  client c(w);
+  c.connect(std::string(256, 'u'));
+}
+
+TEST(SessionConnect, EmptyPrincipalFromAuthenticatorRefused) {
+  world w({}, std::make_unique<fake_authenticator>());  // returns the login as is
+  client c(w);
+  c.send("CONNECT", {{"accept-version", "1.2"}});
+  EXPECT_EQ(header(c.one(), "message"), "invalid user name");
+  EXPECT_EQ(c.tr.reason(), core::close_reason::auth_failed);
+}
+
 TEST(SessionConnect, RegistersUserAndInterest) {
   world w;
   client c(w);

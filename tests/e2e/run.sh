@@ -1,0 +1,13 @@
+#!/bin/sh
+# Runs the e2e suite: installs the locked npm packages when node_modules is
+# missing or older than package-lock.json, then every test/*.test.js file.
+# Each file starts its own herald on its own port, so two run at a time.
+# HERALD_BIN names the server binary (default: build/release/herald).
+set -eu
+cd "$(dirname "$0")"
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  # --omit=optional: stompjs 2.3.3 lists the `websocket` package (native
+  # addons, install scripts) as optional; the tests use `ws` instead.
+  npm ci --silent --no-audit --no-fund --omit=optional
+fi
+exec node --test --test-concurrency=2 --test-reporter=spec "$@" test/
