@@ -19,6 +19,17 @@ std::string encode_head(const message& m, stomp::version v) {
   return out;
 }
 
+// Escaping differs between versions only for these characters; without
+// them the three heads are the same bytes and one encoding serves all.
+bool needs_escaping(const message& m) {
+  auto special = [](std::string_view v) { return v.find_first_of("\\\n\r:") != std::string_view::npos; };
+  if (special(m.id)) return true;
+  for (const auto& [name, value] : m.headers) {
+    if (special(name) || special(value)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 const std::string& message::head(stomp::version v) const {
@@ -40,6 +51,7 @@ message_ptr make_message(message_fields f, std::string id) {
   m->body = std::move(f.body);
   m->published_at = std::chrono::steady_clock::now();
   m->head12_ = encode_head(*m, stomp::version::v1_2);
+  if (!needs_escaping(*m)) return m;
   if (auto h = encode_head(*m, stomp::version::v1_1); h != m->head12_) m->head11_ = std::move(h);
   if (auto h = encode_head(*m, stomp::version::v1_0); h != m->head12_) m->head10_ = std::move(h);
   return m;

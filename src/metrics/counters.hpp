@@ -38,7 +38,8 @@ class latency_histogram {
   static constexpr std::array<double, 15> bounds{0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                  0.025,   0.05,   0.1,     0.25,   0.5,   1.0,    2.5};
   void observe(std::chrono::nanoseconds d);
-  // Cumulative count for bucket i (i == bounds.size() is +Inf).
+  // Count in bucket i alone (i == bounds.size() is +Inf); the text
+  // writer accumulates.
   std::uint64_t bucket(std::size_t i) const { return buckets_[i].value(); }
   std::uint64_t count() const { return count_.value(); }
   double sum_seconds() const { return static_cast<double>(sum_ns_.value()) / 1e9; }

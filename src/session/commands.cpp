@@ -24,6 +24,12 @@ core::header_list application_headers(const stomp::frame& f) {
   return out;
 }
 
+std::size_t buffered_size(const stomp::frame& f) {
+  std::size_t size = f.body.size();
+  for (const auto& h : f.headers) size += h.name.size() + h.value.size() + 2;
+  return size;
+}
+
 }  // namespace
 
 void session::on_send(stomp::frame& f) {
@@ -32,19 +38,30 @@ void session::on_send(stomp::frame& f) {
     env_.metrics.protocol_errors.add();
     return fail(core::close_reason::protocol_error, "SEND requires a destination header", &f);
   }
-  if (auto* tx = f.find("transaction")) {
-    auto it = transactions_.find(*tx);
-    if (it == transactions_.end()) {
-      return fail(core::close_reason::protocol_error, fmt::format("unknown transaction '{}'", *tx), &f);
-    }
-    if (it->second.size() >= core::max_frames_per_transaction) {
-      return fail(core::close_reason::protocol_error, "too many frames in one transaction", &f);
-    }
-    receipt(f);
-    it->second.push_back(std::move(f));
-    return;
-  }
+  if (buffer_in_transaction(f)) return;
   publish_send(f);
+}
+
+bool session::buffer_in_transaction(stomp::frame& f) {
+  auto* tx = f.find("transaction");
+  if (!tx) return false;
+  auto it = transactions_.find(*tx);
+  if (it == transactions_.end()) {
+    fail(core::close_reason::protocol_error, fmt::format("unknown transaction '{}'", *tx), &f);
+    return true;
+  }
+  const std::size_t size = buffered_size(f);
+  // Buffered frames are memory the outbox bound does not see: give them
+  // a bound of the same size.
+  if (it->second.size() >= core::max_frames_per_transaction ||
+      tx_bytes_ + size > env_.cfg.limits.max_pending_bytes) {
+    fail(core::close_reason::limit_exceeded, "transaction too large", &f);
+    return true;
+  }
+  tx_bytes_ += size;
+  receipt(f);
+  it->second.push_back(std::move(f));
+  return true;
 }
 
 void session::publish_send(stomp::frame& f) {
@@ -185,18 +202,7 @@ void session::on_ack(stomp::frame& f, bool positive) {
                                                  : "ACK/NACK requires a message-id header",
                 &f);
   }
-  if (auto* tx = f.find("transaction")) {
-    auto it = transactions_.find(*tx);
-    if (it == transactions_.end()) {
-      return fail(core::close_reason::protocol_error, fmt::format("unknown transaction '{}'", *tx), &f);
-    }
-    if (it->second.size() >= core::max_frames_per_transaction) {
-      return fail(core::close_reason::protocol_error, "too many frames in one transaction", &f);
-    }
-    receipt(f);
-    it->second.push_back(std::move(f));
-    return;
-  }
+  if (buffer_in_transaction(f)) return;
   // NACK: herald keeps no copy to redeliver, so NACK only settles the
   // message like ACK does (documented in the README).
   (void)positive;
@@ -245,6 +251,7 @@ void session::on_end_transaction(stomp::frame& f, bool commit) {
   }
   auto frames = std::move(it->second);
   transactions_.erase(it);
+  for (const auto& tf : frames) tx_bytes_ -= buffered_size(tf);
   if (commit) {
     for (auto& tf : frames) {
       if (state_ != state::connected) return;

@@ -104,6 +104,8 @@ class session final : public core::subscriber {
   void on_disconnect(stomp::frame& f);
 
   void publish_send(stomp::frame& f);
+  // true when f carried a transaction header and was buffered (or failed).
+  bool buffer_in_transaction(stomp::frame& f);
   void deliver(subscription& s, const core::message_ptr& m);
   void receipt(const stomp::frame& f);
   void send_control(std::string frame);
@@ -128,6 +130,7 @@ class session final : public core::subscriber {
   std::unordered_map<std::string, std::unique_ptr<subscription>> subs_;
   std::unordered_multimap<std::string, subscription*> user_subs_;
   std::unordered_map<std::string, std::vector<stomp::frame>> transactions_;
+  std::size_t tx_bytes_ = 0;  // buffered in transactions, bounded by max_pending_bytes
 
   clock::time_point connect_deadline_;
   clock::time_point last_read_;
