@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <cctype>
+
 #include "api/demo_page.hpp"
 #include "api/publish_body.hpp"
 
@@ -19,13 +21,19 @@ response json_ok(const json::object& o, int status = 200) {
 
 bool authorised(const request& req, const config::config& cfg) {
   if (cfg.api.key.empty()) return true;
-  // Constant-time compare: the key is a secret.
-  const std::string expected = "Bearer " + cfg.api.key;
-  if (req.authorization.size() != expected.size()) return false;
-  unsigned char diff = 0;
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    diff |= static_cast<unsigned char>(req.authorization[i] ^ expected[i]);
+  // The scheme is case-insensitive (RFC 7235 §2.1); the key is compared in
+  // constant time because it is a secret.
+  std::string_view given = req.authorization;
+  constexpr std::string_view scheme = "bearer ";
+  if (given.size() < scheme.size()) return false;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(given[i])) != scheme[i]) return false;
   }
+  given.remove_prefix(scheme.size());
+  const std::string& key = cfg.api.key;
+  if (given.size() != key.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < key.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ key[i]);
   return diff == 0;
 }
 

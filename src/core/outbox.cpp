@@ -51,6 +51,22 @@ void outbox::begin_write() {
   q_.pop_front();
   in_flight_ = true;
   if (current_.droppable) droppable_bytes_ -= current_.wire_size();
+  // The drop notice rides on the next MESSAGE actually written, so it can
+  // neither be evicted with a dropped entry nor arrive before older ones.
+  if (current_.msg && dropped_notice_ != 0) {
+    const auto before = current_.extra.size();
+    current_.extra += "x-herald-dropped:" + std::to_string(dropped_notice_) + "\n";
+    bytes_ += current_.extra.size() - before;
+    dropped_notice_ = 0;
+  }
+}
+
+push_result outbox::push_forced(std::string frame) {
+  bytes_ += frame.size();
+  outbound o;
+  o.extra = std::move(frame);
+  q_.push_back(std::move(o));
+  return push_result::queued;
 }
 
 void outbox::pop_front() {
@@ -64,12 +80,6 @@ void outbox::pop_front() {
   bytes_ -= n;
   if (q_.front().droppable) droppable_bytes_ -= n;
   q_.pop_front();
-}
-
-std::uint64_t outbox::take_dropped_notice() {
-  auto n = dropped_notice_;
-  dropped_notice_ = 0;
-  return n;
 }
 
 void outbox::count_drop() {

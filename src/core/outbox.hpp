@@ -62,11 +62,12 @@ class outbox {
   bool writing() const { return in_flight_; }
 
   std::size_t pending_bytes() const { return bytes_; }
-  // Messages dropped since the last call, for the next delivery's notice.
-  std::uint64_t take_dropped_notice();
-  std::uint64_t peek_dropped_notice() const { return dropped_notice_; }
-  // The next delivery told the client about n drops.
-  void consume_dropped_notice(std::uint64_t n) { dropped_notice_ -= n <= dropped_notice_ ? n : dropped_notice_; }
+  // The ERROR that ends a session must go out whatever its size; its size
+  // is bounded by the frame limits of what caused it.
+  push_result push_forced(std::string frame);
+  // Messages dropped and not yet reported; begin_write() reports them in an
+  // x-herald-dropped header on the next MESSAGE written.
+  std::uint64_t pending_dropped_notice() const { return dropped_notice_; }
   // Drops everything queued except the in-flight front, whose buffers a
   // pending write still reads.
   void drop_queued();

@@ -42,18 +42,33 @@ std::optional<stomp::version> pick_subprotocol(std::string_view offered) {
 http_session::http_session(worker::impl& w, boost::asio::ip::tcp::socket socket, connection_slot slot)
     : w_(w), stream_(std::move(socket)), slot_(std::move(slot)) {}
 
-void http_session::run() { read(); }
+http_session::~http_session() { w_.http_sessions.erase(this); }
+
+void http_session::run() {
+  w_.http_sessions.insert(this);
+  read();
+}
+
+void http_session::close_if_idle() {
+  if (!idle_ || buf_.size() != 0) return;
+  beast::error_code ignored;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.cancel();
+}
 
 void http_session::read() {
   parser_.emplace();
   parser_->header_limit(header_limit);
   parser_->body_limit(w_.shared.cfg.api.max_body_bytes);
   stream_.expires_after(std::chrono::milliseconds(w_.shared.cfg.limits.handshake_timeout_ms));
+  if (w_.shutting_down && buf_.size() == 0) return;  // no new requests while draining
+  idle_ = true;
   http::async_read(stream_, buf_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
 }
 
 void http_session::on_read(beast::error_code ec) {
+  idle_ = false;
   if (ec == http::error::end_of_stream || ec == beast::error::timeout) {
     beast::error_code ignored;
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);

@@ -18,7 +18,11 @@ namespace herald::net {
 class http_session final : public std::enable_shared_from_this<http_session> {
  public:
   http_session(worker::impl& w, boost::asio::ip::tcp::socket socket, connection_slot slot);
+  ~http_session();
   void run();
+  // Shutdown: a connection waiting for its next request is closed now; one
+  // in the middle of a request finishes it without keep-alive.
+  void close_if_idle();
 
  private:
   using request = boost::beast::http::request<boost::beast::http::string_body>;
@@ -36,6 +40,7 @@ class http_session final : public std::enable_shared_from_this<http_session> {
   std::optional<connection_slot> slot_;
   boost::beast::flat_buffer buf_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  bool idle_ = false;  // waiting for the first byte of a request
 };
 
 }  // namespace herald::net

@@ -92,6 +92,8 @@ void worker::begin_shutdown() {
     // Copy: closing may erase from the set.
     std::vector<ws_session*> all(impl_->sessions.begin(), impl_->sessions.end());
     for (auto* s : all) s->close(core::close_reason::server_shutdown);
+    std::vector<http_session*> http(impl_->http_sessions.begin(), impl_->http_sessions.end());
+    for (auto* h : http) h->close_if_idle();
   });
 }
 

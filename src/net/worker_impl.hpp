@@ -16,6 +16,7 @@
 namespace herald::net {
 
 class ws_session;
+class http_session;
 
 struct worker::impl {
   impl(std::size_t index, node_shared& shared);
@@ -31,7 +32,8 @@ struct worker::impl {
   std::optional<webhook_client> webhook;
   session::environment env;
   std::uint64_t session_seq = 0;
-  std::unordered_set<ws_session*> sessions;  // for shutdown and kicks
+  std::unordered_set<ws_session*> sessions;         // for shutdown
+  std::unordered_set<http_session*> http_sessions;  // idle keep-alives close at shutdown
   bool shutting_down = false;
 };
 

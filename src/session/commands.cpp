@@ -300,15 +300,10 @@ void session::deliver(subscription& s, const core::message_ptr& m) {
     }
   }
   const auto dropped_before = out_.dropped_total();
-  const auto notice = out_.peek_dropped_notice();
-  if (notice) o.extra += fmt::format("x-herald-dropped:{}\n", notice);
   auto r = out_.push(std::move(o));
   env_.metrics.dropped.add(out_.dropped_total() - dropped_before);
   switch (r) {
     case core::push_result::queued:
-      // Drops this very push made (evicting older entries) stay counted
-      // for the next delivery's notice.
-      out_.consume_dropped_notice(notice);
       if (s.ack != ack_mode::auto_) s.unacked.push_back(m->id);
       transport_.flush();
       return;

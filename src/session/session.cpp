@@ -219,7 +219,7 @@ void session::fail(core::close_reason r, std::string_view message, const stomp::
   // queued behind the in-flight frame rather than the explanation.
   if (out_.push_control(e) == core::push_result::overflow) {
     out_.drop_queued();
-    out_.push_control(std::move(e));
+    out_.push_forced(std::move(e));
   }
   state_ = state::closing;
   transport_.flush();

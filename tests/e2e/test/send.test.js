@@ -124,9 +124,12 @@ describe('app webhook', () => {
   });
   after(async () => {
     for (const res of hanging) res.destroy();
-    if (server) await server.stop();
-    hook.closeAllConnections();
-    await new Promise((resolve) => hook.close(resolve));
+    try {
+      if (server) await server.stop();
+    } finally {
+      hook.closeAllConnections();
+      await new Promise((resolve) => hook.close(resolve));
+    }
   });
 
   it('POSTs the SEND as JSON and publishes the reply to a topic, another user and the sender', async (t) => {

@@ -187,13 +187,15 @@ TEST_F(RoutesTest, ApiKey) {
   EXPECT_EQ(call("POST", "/api/publish", pub, "Bearer wrong!").status, 401);
   EXPECT_EQ(call("POST", "/api/publish", pub, "Bearer s3cre").status, 401);
   EXPECT_EQ(call("POST", "/api/publish", pub, "s3cret").status, 401);
-  EXPECT_EQ(call("POST", "/api/publish", pub, "bearer s3cret").status, 401);
+  EXPECT_EQ(call("POST", "/api/publish", pub, "Basic s3cret").status, 401);
   EXPECT_EQ(call("DELETE", "/api/users/bob/sessions").status, 401);
   EXPECT_EQ(call("GET", "/api/nope").status, 401);
   EXPECT_TRUE(published.empty());
   EXPECT_TRUE(node.kicks.empty());
   EXPECT_EQ(call("POST", "/api/publish", pub, "Bearer s3cret").status, 200);
   EXPECT_EQ(published.size(), 1u);
+  // RFC 7235 §2.1: the scheme name is case-insensitive.
+  EXPECT_EQ(call("POST", "/api/publish", pub, "bearer s3cret").status, 200);
   // Probes and the scrape stay open.
   EXPECT_EQ(call("GET", "/healthz").status, 200);
   EXPECT_EQ(call("GET", "/metrics").status, 200);

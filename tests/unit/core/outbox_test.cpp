@@ -147,7 +147,7 @@ TEST(Outbox, DroppableNewcomerDroppedWhenNoRoom) {
   ASSERT_EQ(b.push(entry("a", 90, false)), push_result::queued);
   EXPECT_EQ(b.push(entry("b", 20, true)), push_result::dropped_new);
   EXPECT_EQ(b.dropped_total(), 1u);
-  EXPECT_EQ(b.peek_dropped_notice(), 1u);
+  EXPECT_EQ(b.pending_dropped_notice(), 1u);
   EXPECT_EQ(b.size(), 1u);
 }
 
@@ -195,13 +195,35 @@ TEST(Outbox, DroppedNoticeCounters) {
   outbox b(100);
   for (int i = 0; i < 5; ++i) ASSERT_EQ(b.push(entry("m", 50, true)), push_result::queued);
   EXPECT_EQ(b.dropped_total(), 3u);
-  EXPECT_EQ(b.peek_dropped_notice(), 3u);
-  EXPECT_EQ(b.take_dropped_notice(), 3u);
-  EXPECT_EQ(b.peek_dropped_notice(), 0u);
-  EXPECT_EQ(b.take_dropped_notice(), 0u);
-  ASSERT_EQ(b.push(entry("m", 50, true)), push_result::queued);
-  EXPECT_EQ(b.peek_dropped_notice(), 1u);
-  EXPECT_EQ(b.dropped_total(), 4u);
+  EXPECT_EQ(b.pending_dropped_notice(), 3u);
+  // Control-only entries (no message) do not carry the notice.
+  b.begin_write();
+  EXPECT_EQ(b.pending_dropped_notice(), 3u);
+}
+
+TEST(Outbox, NoticeRidesOnTheNextMessageWritten) {
+  message_fields f;
+  f.destination = "/topic/x";
+  f.body = std::string(40, 'b');
+  auto m = make_message(std::move(f), "id");
+  auto delivery = [&] {
+    outbound o;
+    o.msg = m;
+    o.droppable = true;
+    return o;
+  };
+  const std::size_t one = delivery().wire_size();
+  outbox b(2 * one + 10);
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(b.push(delivery()), push_result::queued);
+  ASSERT_EQ(b.pending_dropped_notice(), 2u);
+  const auto before = b.pending_bytes();
+  b.begin_write();
+  EXPECT_EQ(b.front().extra, "x-herald-dropped:2\n");
+  EXPECT_EQ(b.pending_bytes(), before + b.front().extra.size());
+  EXPECT_EQ(b.pending_dropped_notice(), 0u);
+  b.pop_front();
+  b.begin_write();
+  EXPECT_TRUE(b.front().extra.empty());
 }
 
 TEST(Outbox, InFlightEntryCountsUntilPopped) {
@@ -250,15 +272,11 @@ TEST(Outbox, DropQueuedWithoutWriteEmpties) {
   EXPECT_EQ(b.dropped_total(), 0u);  // not slow-consumer drops
 }
 
-TEST(Outbox, ConsumeDroppedNotice) {
-  outbox b(100);
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(b.push(entry("m", 50, true)), push_result::queued);
-  ASSERT_EQ(b.peek_dropped_notice(), 3u);
-  b.consume_dropped_notice(2);
-  EXPECT_EQ(b.peek_dropped_notice(), 1u);
-  b.consume_dropped_notice(5);
-  EXPECT_EQ(b.peek_dropped_notice(), 0u);
-  EXPECT_EQ(b.dropped_total(), 3u);
+TEST(Outbox, ForcedPushIgnoresTheBound) {
+  outbox b(10);
+  ASSERT_EQ(b.push_control(std::string(10 + outbox::control_slack + 1, 'E')), push_result::overflow);
+  EXPECT_EQ(b.push_forced(std::string(10 + outbox::control_slack + 1, 'E')), push_result::queued);
+  EXPECT_EQ(b.size(), 1u);
 }
 
 TEST(Outbox, ClearEmptiesEverything) {

@@ -159,6 +159,8 @@ struct client {
     std::string out;
     auto& ob = s.outbox();
     while (!ob.empty()) {
+      // As a transport does: take the entry in flight, then write it.
+      if (!ob.writing()) ob.begin_write();
       const auto& o = ob.front();
       if (o.prefix) out += *o.prefix;
       out += o.extra;
