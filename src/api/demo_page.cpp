@@ -4,7 +4,7 @@ namespace herald::api {
 
 // Self-contained: a few lines of STOMP over the browser's WebSocket, so the
 // page works offline and shows the protocol plainly.
-std::string_view demo_page_html() {
+std::string demo_page_html(std::string_view ws_path) {
   static constexpr std::string_view page = R"HTML(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>herald demo</title>
 <style>
@@ -21,7 +21,7 @@ Publish below, or with <code>curl -XPOST localhost:8080/api/publish -d '{"destin
 <p id="state" class="sys">connecting…</p><div id="log"></div>
 <script>
 const user = 'demo-' + Math.random().toString(36).slice(2, 8);
-const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '@WS_PATH@';
 document.getElementById('ep').textContent = url;
 document.getElementById('me').textContent = user;
 const log = (text, cls) => { const d = document.createElement('div'); d.className = 'msg ' + (cls || '');
@@ -69,7 +69,10 @@ document.getElementById('self').onclick = () => publish('/api/users/' + encodeUR
 connect();
 </script></body></html>
 )HTML";
-  return page;
+  constexpr std::string_view marker = "@WS_PATH@";
+  std::string out(page);
+  out.replace(out.find(marker), marker.size(), ws_path);
+  return out;
 }
 
 }  // namespace herald::api

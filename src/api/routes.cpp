@@ -119,7 +119,7 @@ response handle(const request& req, context& ctx) {
     if (req.method != "GET" && req.method != "HEAD") return json_error(405, "use GET");
     response r;
     r.content_type = "text/html; charset=utf-8";
-    r.body = std::string(demo_page_html());
+    r.body = demo_page_html(ctx.cfg.endpoints.empty() ? "/ws" : ctx.cfg.endpoints.front().path);
     return r;
   }
   if (path.substr(0, 5) != "/api/") return json_error(404, "no such resource");
