@@ -14,6 +14,7 @@ test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   nodejs npm
+  chromium
 )
 
 want=("${build_pkgs[@]}")

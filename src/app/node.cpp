@@ -43,6 +43,9 @@ node::~node() {
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
+  // Workers (and the connections their loops still hold) count themselves
+  // out of shared_ as they go, so they must go first.
+  workers_.clear();
 }
 
 std::size_t node::thread_count() const {
@@ -70,6 +73,13 @@ std::uint32_t node::effective_max_connections() const {
 }
 
 int node::run() {
+  // Signals are caught from before the listening line on: a supervisor may
+  // send SIGTERM as soon as it sees that line.
+  boost::asio::io_context main;
+  boost::asio::signal_set signals(main, SIGINT, SIGTERM, SIGHUP);
+  boost::asio::steady_timer drain_timer(main);
+  std::chrono::steady_clock::time_point drain_deadline;
+
   std::uint16_t port = cfg_.listen_port();
   for (auto& w : workers_) port = w->listen(cfg_.listen_host(), port);
   broker_->start([this](const std::string& channel, const core::message_ptr& m) { router_->on_message(channel, m); });
@@ -82,10 +92,6 @@ int node::run() {
   spdlog::info("herald {} node '{}' listening on http://{}:{} ({} threads; STOMP endpoints: {}; broker: {})",
                HERALD_VERSION, cfg_.node.id, cfg_.listen_host(), port, workers_.size(), paths, broker_->name());
 
-  boost::asio::io_context main;
-  boost::asio::signal_set signals(main, SIGINT, SIGTERM, SIGHUP);
-  boost::asio::steady_timer drain_timer(main);
-  std::chrono::steady_clock::time_point drain_deadline;
   std::function<void()> poll_drain = [&] {
     if (shared_->connections.load() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
       spdlog::info("stopped ({} connections left)", shared_->connections.load());

@@ -25,15 +25,22 @@ struct worker::impl {
 
   std::size_t index;
   node_shared& shared;
-  boost::asio::io_context ioc{1};
-  boost::asio::ip::tcp::acceptor acceptor{ioc};
+  // Declared before ioc so they outlive it: destroying the io_context
+  // destroys pending handlers, and with them connections whose destructors
+  // update these.
   metrics::worker_metrics metrics;
+  std::unordered_set<ws_session*> sessions;         // for shutdown
+  std::unordered_set<http_session*> http_sessions;  // idle keep-alives close at shutdown
+  // No concurrency hint of 1: with it, Asio queues a thread's posts to
+  // itself privately and merges them after the running handler, behind
+  // posts other workers made meanwhile — which reorders deliveries of
+  // messages published one after another through different workers.
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor acceptor{ioc};
   core::hub hub;
   std::optional<webhook_client> webhook;
   session::environment env;
   std::uint64_t session_seq = 0;
-  std::unordered_set<ws_session*> sessions;         // for shutdown
-  std::unordered_set<http_session*> http_sessions;  // idle keep-alives close at shutdown
   bool shutting_down = false;
 };
 

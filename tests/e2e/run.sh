@@ -10,4 +10,4 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   # addons, install scripts) as optional; the tests use `ws` instead.
   npm ci --silent --no-audit --no-fund --omit=optional
 fi
-exec node --test --test-concurrency=2 --test-reporter=spec "$@" test/
+exec node --test --test-concurrency=2 --test-reporter=spec "$@" test/ browser/

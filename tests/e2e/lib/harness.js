@@ -11,6 +11,7 @@
 // sanitizer build, a sanitizer report in herald's output fails the suite.
 
 const { spawn } = require('node:child_process');
+const nodeHttp = require('node:http');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -165,9 +166,10 @@ class Herald {
     this.ws = `ws://127.0.0.1:${port}/ws`;
     this.exited = new Promise((resolve) => {
       if (proc.exitCode !== null || proc.signalCode !== null) resolve({ code: proc.exitCode, signal: proc.signalCode });
-      // 'close' comes after the output streams ended: the log is complete.
-      else proc.once('close', (code, signal) => resolve({ code, signal }));
+      else proc.once('exit', (code, signal) => resolve({ code, signal }));
     });
+    // 'close' comes after the output streams ended: the log is complete.
+    this.closed = new Promise((resolve) => proc.once('close', resolve));
   }
 
   log() {
@@ -182,10 +184,13 @@ class Herald {
       result = await within(this.exited, ms, `herald pid ${this.proc.pid} to exit after SIGTERM`);
     } catch (e) {
       this.proc.kill('SIGKILL');
-      await this.exited;
+      await within(this.exited, 5000, 'herald to exit after SIGKILL').catch(() => {});
       throw e;
     } finally {
       running.delete(this);
+      if (this.agent) this.agent.destroy();
+      // Let the last output lines arrive (sanitizer reports come at exit).
+      await within(this.closed, 2000, 'herald output to end').catch(() => {});
       fs.rmSync(this.dir, { recursive: true, force: true });
     }
     this.assertNoSanitizerReport();
@@ -204,8 +209,7 @@ class Herald {
 // Starts herald with `config` (merged over test defaults) on 127.0.0.1:0 and
 // resolves once it prints its listening line.
 async function startHerald(config = {}, { env = {}, args = [], timeout = 10000 } = {}) {
-  // drain_ms is short: an idle keep-alive fetch connection holds shutdown for
-  // all of it (see the todo test in admin.test.js).
+  // A short drain keeps a stuck shutdown cheap; tests about draining set their own.
   const defaults = { threads: 2, log: { level: 'info' }, drain_ms: 1000 };
   const cfg = deepMerge(defaults, config);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-e2e-'));
@@ -249,21 +253,47 @@ async function startHerald(config = {}, { env = {}, args = [], timeout = 10000 }
 // ---------------------------------------------------------------------------
 // HTTP
 
-async function http(server, method, urlPath, { body, headers = {}, json = true } = {}) {
-  const init = { method, headers: { ...headers } };
+// One keep-alive connection per server, like a single producer: requests
+// made one after another reach herald in that order on one connection.
+// (Sequential publishes spread over several connections may be delivered
+// out of order: see ordering.test.js.)
+function serverAgent(server) {
+  if (!server.agent) server.agent = new nodeHttp.Agent({ keepAlive: true, maxSockets: 1 });
+  return server.agent;
+}
+
+// An HTTP request to herald; resolves {status, headers (a Headers), text,
+// json (parsed when the body is JSON)}. `agent` picks the connection pool.
+function http(server, method, urlPath, { body, headers = {}, json = true, agent = serverAgent(server) } = {}) {
+  const hdrs = { ...headers };
+  let payload;
   if (body !== undefined) {
-    init.body = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-    if (!init.headers['content-type']) init.headers['content-type'] = 'application/json';
+    payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    if (!hdrs['content-type']) hdrs['content-type'] = 'application/json';
+    hdrs['content-length'] = Buffer.byteLength(payload);
   }
-  const res = await within(fetch(server.http + urlPath, init), DEFAULT_TIMEOUT, `${method} ${urlPath}`);
-  const text = await within(res.text(), DEFAULT_TIMEOUT, `${method} ${urlPath} body`);
-  let parsed;
-  if (json) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {}
-  }
-  return { status: res.status, headers: res.headers, text, json: parsed };
+  const done = new Promise((resolve, reject) => {
+    const req = nodeHttp.request(server.http + urlPath, { method, headers: hdrs, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed;
+        if (json) {
+          try {
+            parsed = JSON.parse(text);
+          } catch {}
+        }
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ status: res.statusCode, headers: h, text, json: parsed });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+  return within(done, DEFAULT_TIMEOUT, `${method} ${urlPath}`);
 }
 
 // POST /api/publish; asserts nothing, returns the http() result.
