@@ -109,9 +109,8 @@ void http_session::on_read(beast::error_code ec) {
   api::context ctx{w_.shared.cfg, w_.shared.publisher, w_.shared.node};
   auto res = api::handle(areq, ctx);
   const bool keep_alive = req.keep_alive() && !w_.shutting_down;
-  if (req.method() == http::verb::head) res.body.clear();
   respond(res.status, std::move(res.content_type), std::move(res.body), std::move(res.headers), keep_alive,
-          req.version());
+          req.version(), req.method() == http::verb::head);
 }
 
 void http_session::upgrade(request req, const config::endpoint& ep) {
@@ -147,7 +146,7 @@ void http_session::upgrade(request req, const config::endpoint& ep) {
 
 void http_session::respond(int status, std::string content_type, std::string body,
                            std::vector<std::pair<std::string, std::string>> headers, bool keep_alive,
-                           unsigned version) {
+                           unsigned version, bool head_only) {
   auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), version);
   res->set(http::field::server, "herald/" HERALD_VERSION);
   res->set(http::field::content_type, content_type);
@@ -156,6 +155,8 @@ void http_session::respond(int status, std::string content_type, std::string bod
   res->body() = std::move(body);
   res->keep_alive(keep_alive);
   res->prepare_payload();
+  // HEAD: the headers of the GET answer, Content-Length included, no body.
+  if (head_only) res->body().clear();
   stream_.expires_after(keep_alive_timeout);
   http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
     if (ec) return;

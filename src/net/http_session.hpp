@@ -33,7 +33,8 @@ class http_session final : public std::enable_shared_from_this<http_session> {
   void drain_more();
   void upgrade(request req, const config::endpoint& ep);
   void respond(int status, std::string content_type, std::string body,
-               std::vector<std::pair<std::string, std::string>> headers, bool keep_alive, unsigned version);
+               std::vector<std::pair<std::string, std::string>> headers, bool keep_alive, unsigned version,
+               bool head_only = false);
 
   worker::impl& w_;
   boost::beast::tcp_stream stream_;

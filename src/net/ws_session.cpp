@@ -167,8 +167,4 @@ void ws_session::teardown(core::close_reason reason) {
   ws_.next_layer().close(ignored);
 }
 
-void ws_session::kick(const std::string& user, const std::string& reason) {
-  if (stomp_ && stomp_->user() == user) stomp_->kick(reason);
-}
-
 }  // namespace herald::net

@@ -34,8 +34,6 @@ class ws_session final : public std::enable_shared_from_this<ws_session>, public
   void close(core::close_reason reason) override;
   void arm_timer(std::chrono::steady_clock::time_point at) override;
 
-  void kick(const std::string& user, const std::string& reason);
-
  private:
   void read();
   void on_read(boost::beast::error_code ec, std::size_t n);
