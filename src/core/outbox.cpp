@@ -11,19 +11,33 @@ push_result outbox::push(outbound&& o) {
     }
     return push_result::overflow;
   }
-  bytes_ += n;
-  if (o.droppable) droppable_bytes_ += n;
-  q_.push_back(std::move(o));
+  enqueue(std::move(o));
   return push_result::queued;
 }
 
 push_result outbox::push_control(std::string frame) {
   if (bytes_ + frame.size() > max_bytes_ + control_slack) return push_result::overflow;
-  bytes_ += frame.size();
+  return push_forced(std::move(frame));
+}
+
+push_result outbox::push_forced(std::string frame) {
   outbound o;
   o.extra = std::move(frame);
-  q_.push_back(std::move(o));
+  enqueue(std::move(o));
   return push_result::queued;
+}
+
+void outbox::enqueue(outbound&& o) {
+  const auto n = o.wire_size();
+  bytes_ += n;
+  if (o.droppable) droppable_bytes_ += n;
+  q_.push_back(std::move(o));
+}
+
+void outbox::forget(const outbound& o) {
+  const auto n = o.wire_size();
+  bytes_ -= n;
+  if (o.droppable) droppable_bytes_ -= n;
 }
 
 bool outbox::make_room(std::size_t need) {
@@ -37,8 +51,7 @@ bool outbox::make_room(std::size_t need) {
       0,
       [&](outbound& o) {
         if (!o.droppable) return false;
-        bytes_ -= o.wire_size();
-        droppable_bytes_ -= o.wire_size();
+        forget(o);
         count_drop();
         return true;
       },
@@ -61,24 +74,15 @@ void outbox::begin_write() {
   }
 }
 
-push_result outbox::push_forced(std::string frame) {
-  bytes_ += frame.size();
-  outbound o;
-  o.extra = std::move(frame);
-  q_.push_back(std::move(o));
-  return push_result::queued;
-}
-
 void outbox::pop_front() {
   if (in_flight_) {
+    // Not droppable any more: begin_write took it out of droppable_bytes_.
     bytes_ -= current_.wire_size();
     current_ = outbound{};
     in_flight_ = false;
     return;
   }
-  const auto n = q_.front().wire_size();
-  bytes_ -= n;
-  if (q_.front().droppable) droppable_bytes_ -= n;
+  forget(q_.front());
   q_.pop_front();
 }
 
@@ -88,15 +92,10 @@ void outbox::count_drop() {
 }
 
 void outbox::drop_queued() {
-  q_.remove_while(
-      0,
-      [&](outbound& o) {
-        const auto n = o.wire_size();
-        bytes_ -= n;
-        if (o.droppable) droppable_bytes_ -= n;
-        return true;
-      },
-      [] { return false; });
+  while (!q_.empty()) {
+    forget(q_.front());
+    q_.pop_front();
+  }
 }
 
 void outbox::clear() {

@@ -76,6 +76,9 @@ class outbox {
 
  private:
   bool make_room(std::size_t need);
+  // Byte accounting of entries entering and leaving q_.
+  void enqueue(outbound&& o);
+  void forget(const outbound& o);
   void count_drop();
 
   ring<outbound> q_;  // not yet being written
