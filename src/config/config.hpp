@@ -18,11 +18,17 @@ namespace herald::config {
 enum class log_format { text, json };
 enum class auth_mode { none, jwt };
 enum class slow_policy { drop_oldest, close };
+// What answers on an endpoint: the STOMP engine, or one of the two trivial
+// handlers SockJS servers are conventionally checked with.
+enum class endpoint_handler { stomp, echo, close };
 
 struct endpoint {
   std::string path = "/ws";
   // Absent: inherit the top-level allowed_origins.
   std::optional<std::vector<std::string>> allowed_origins;
+  bool sockjs = false;    // serve the SockJS protocol under path
+  bool websocket = true;  // false: refuse WebSocket upgrades (SockJS falls back to HTTP)
+  endpoint_handler handler = endpoint_handler::stomp;
 };
 
 struct destinations {
@@ -83,6 +89,15 @@ struct slow_consumer {
   slow_policy user = slow_policy::close;
 };
 
+struct sockjs {
+  std::uint32_t heartbeat_ms = 25000;         // server "h" frames
+  std::uint32_t disconnect_delay_ms = 5000;   // a session without a receiving request lives this long
+  std::uint32_t streaming_bytes = 128 * 1024; // a streaming response is recycled past this
+  bool cookie_needed = false;                 // JSESSIONID for sticky load balancers
+  std::string client_url = "https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js";
+  std::uint32_t max_sessions = 10000;         // HTTP-transport sessions on this node
+};
+
 struct node {
   std::string id;  // empty in YAML → "<hostname>-<pid>" after load
 };
@@ -97,6 +112,7 @@ struct config {
   std::uint32_t drain_ms = 5000;
   std::vector<std::string> allowed_origins;  // empty = same origin only
   std::vector<endpoint> endpoints{endpoint{}};
+  std::string static_dir;  // files served under /static/; empty = off
   ::herald::config::destinations destinations;
   ::herald::config::auth auth;
   ::herald::config::app app;
@@ -104,6 +120,7 @@ struct config {
   ::herald::config::limits limits;
   ::herald::config::heartbeat heartbeat;
   ::herald::config::slow_consumer slow_consumer;
+  ::herald::config::sockjs sockjs;
 
   // Derived from listen by load(); never read from the file.
   std::string listen_host() const;

@@ -85,13 +85,24 @@ key_info list_key(std::string path, std::string def, std::string doc, Access fie
   return k;
 }
 
+template <class Access>
+key_info bool_key(std::string path, std::string def, std::string doc, Access field) {
+  return choice_key<bool>(std::move(path), std::move(def), std::move(doc), {{"true", true}, {"false", false}},
+                          field);
+}
+
 key_info endpoints_key(std::string doc) {
-  key_info k = make_key("endpoints", value_kind::endpoints, "list of {path, allowed_origins}",
+  key_info k = make_key("endpoints", value_kind::endpoints,
+                        "list of {path, allowed_origins, sockjs, websocket, handler}",
                         "/ws", std::move(doc));
   // From env and flags only paths can be given; origins are inherited.
   k.set_text = [](config& c, std::string_view v) {
     c.endpoints.clear();
-    for (auto& path : text::split_list(v)) c.endpoints.push_back(endpoint{std::move(path), {}});
+    for (auto& path : text::split_list(v)) {
+      endpoint ep;
+      ep.path = std::move(path);
+      c.endpoints.push_back(std::move(ep));
+    }
   };
   k.get_text = [](const config& c) {
     std::vector<std::string> paths;
@@ -139,8 +150,13 @@ std::vector<key_info> build_table() {
                        "host may start with `*.`; empty = same origin only.",
                        FIELD(allowed_origins)));
   t.push_back(
-      endpoints_key("WebSocket endpoint paths; in YAML each entry may set its own allowed_origins. "
-                    "From env/flags: comma-separated paths."));
+      endpoints_key("STOMP endpoint paths. In YAML each entry may also set its own `allowed_origins`, "
+                    "`sockjs: true` (serve SockJS under the path), `websocket: false` (refuse WebSocket "
+                    "upgrades) and `handler: stomp|echo|close`. From env/flags: comma-separated paths."));
+  t.push_back(text_key("static_dir", "", "path",
+                       "Directory whose files are served at `/static/<name>` (a front end, the SockJS "
+                       "client for `sockjs.client_url`); empty = off.",
+                       FIELD(static_dir)));
   t.push_back(list_key("destinations.broker_prefixes", "/topic,/queue",
                        "Destination prefixes served by the built-in broker.",
                        FIELD(destinations.broker_prefixes)));
@@ -229,6 +245,26 @@ std::vector<key_info> build_table() {
       choice_key<slow_policy>("slow_consumer.user", "close",
                               "What to do when per-user messages overflow max_pending_bytes.",
                               policies, FIELD(slow_consumer.user)));
+  t.push_back(uint_key("sockjs.heartbeat_ms", "25000",
+                       "SockJS endpoints: interval of the server's `h` frames.", FIELD(sockjs.heartbeat_ms)));
+  t.push_back(uint_key("sockjs.disconnect_delay_ms", "5000",
+                       "How long a SockJS session outlives its last receiving request (the gap between "
+                       "polls); then it is closed and freed.",
+                       FIELD(sockjs.disconnect_delay_ms)));
+  t.push_back(uint_key("sockjs.streaming_bytes", "131072",
+                       "A streaming response (xhr_streaming, eventsource, htmlfile) ends after this many "
+                       "bytes and the client opens a new one, so proxies and browsers do not hoard it.",
+                       FIELD(sockjs.streaming_bytes)));
+  t.push_back(bool_key("sockjs.cookie_needed", "false",
+                       "Set a `JSESSIONID` cookie and report `cookie_needed` in `/info`, for load "
+                       "balancers that pin sessions by that cookie.",
+                       FIELD(sockjs.cookie_needed)));
+  t.push_back(text_key("sockjs.client_url", "https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js",
+                       "url", "sockjs-client script loaded by the `iframe.html` page of iframe-based transports.",
+                       FIELD(sockjs.client_url)));
+  t.push_back(uint_key("sockjs.max_sessions", "10000",
+                       "Most SockJS sessions over HTTP transports open on this node at once.",
+                       FIELD(sockjs.max_sessions)));
   return t;
 }
 

@@ -21,6 +21,8 @@ endpoints:
   - path: /ws               # inherits allowed_origins above
   - path: /partner/ws
     allowed_origins: [https://partner.example.org]
+  - path: /websocket/mq     # Spring-style front ends: new SockJS(".../websocket/mq")
+    sockjs: true
 destinations:
   broker_prefixes: [/topic, /queue]
   app_prefix: /app
@@ -42,6 +44,7 @@ limits:
   max_connections_per_user: 20
 heartbeat: {send_ms: 10000, receive_ms: 10000, grace: 1.5}
 slow_consumer: {topic: drop_oldest, user: close}
+sockjs: {heartbeat_ms: 25000, disconnect_delay_ms: 5000, cookie_needed: false}
 )";
 
 // A table cell: '|' would end the cell.
@@ -79,7 +82,8 @@ std::string reference_markdown() {
         "Lists are YAML sequences in the file and comma-separated strings in the\n"
         "environment and `--set`, e.g.\n"
         "`HERALD_ALLOWED_ORIGINS=https://app.example.com,https://*.example.com`.\n"
-        "`endpoints` is a sequence of `{path, allowed_origins}` maps in YAML; from the\n"
+        "`endpoints` is a sequence of `{path, allowed_origins, sockjs, websocket, handler}`\n"
+        "maps in YAML (only `path` is required); from the\n"
         "environment or `--set` it takes paths only (`HERALD_ENDPOINTS=/ws,/websocket/mq`)\n"
         "and those endpoints use the top-level `allowed_origins`.\n"
         "\n"

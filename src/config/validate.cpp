@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string_view>
 
@@ -143,6 +144,9 @@ void check_endpoints(const config& cfg) {
       }
     }
     if (ep.allowed_origins) check_origins(key + ".allowed_origins", *ep.allowed_origins);
+    if (!ep.websocket && !ep.sockjs) {
+      throw config_error(key + ".websocket", "false leaves no transport; set sockjs: true on this endpoint");
+    }
   }
 }
 
@@ -224,6 +228,26 @@ void check_limits(const config& cfg) {
   }
 }
 
+void check_sockjs(const sockjs& s) {
+  if (s.heartbeat_ms < 1000) {
+    throw config_error("sockjs.heartbeat_ms", "must be at least 1000, got " + std::to_string(s.heartbeat_ms));
+  }
+  if (s.disconnect_delay_ms == 0) throw config_error("sockjs.disconnect_delay_ms", "must be greater than 0");
+  if (s.streaming_bytes < 4096) {
+    throw config_error("sockjs.streaming_bytes", "must be at least 4096, got " + std::to_string(s.streaming_bytes));
+  }
+  if (s.max_sessions == 0) throw config_error("sockjs.max_sessions", "must be greater than 0");
+  // It is written into an HTML attribute: no quotes or angle brackets.
+  bool url = (s.client_url.starts_with("https://") || s.client_url.starts_with("http://") ||
+              s.client_url.starts_with("/")) &&
+             s.client_url.find_first_of("\"'<> \t\r\n") == std::string::npos;
+  if (!url) {
+    throw config_error("sockjs.client_url",
+                       "expected an http(s):// URL or an absolute path without quotes or spaces, got " +
+                           quote(s.client_url));
+  }
+}
+
 std::string default_node_id() {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "herald");
@@ -256,6 +280,10 @@ void validate(config& cfg) {
   if (cfg.api.max_body_bytes == 0)
     throw config_error("api.max_body_bytes", "must be greater than 0");
   check_limits(cfg);
+  check_sockjs(cfg.sockjs);
+  if (!cfg.static_dir.empty() && !std::filesystem::is_directory(cfg.static_dir)) {
+    throw config_error("static_dir", "not a directory: " + quote(cfg.static_dir));
+  }
   // Written as a negation so NaN fails too.
   if (!(cfg.heartbeat.grace >= 1.0)) {
     throw config_error("heartbeat.grace",

@@ -76,6 +76,13 @@ class yaml_walker {
     return out;
   }
 
+  bool boolean(const YAML::Node& node, const std::string& key) {
+    auto v = scalar(node, key, "true or false");
+    if (v == "true") return true;
+    if (v == "false") return false;
+    fail(node, key, "expected true or false, got " + text::quote(v));
+  }
+
   void value(const key_info& key, const YAML::Node& node) {
     try {
       switch (key.kind) {
@@ -98,7 +105,7 @@ class yaml_walker {
   void endpoints(const YAML::Node& node) {
     if (!node.IsSequence()) {
       fail(node, "endpoints",
-           std::string("expected a sequence of {path, allowed_origins}, got ") + describe(node));
+           std::string("expected a sequence of {path, allowed_origins, sockjs, websocket, handler}, got ") + describe(node));
     }
     std::vector<endpoint> result;
     for (std::size_t i = 0; i < node.size(); ++i) {
@@ -115,6 +122,20 @@ class yaml_walker {
           has_path = true;
         } else if (name == "allowed_origins") {
           ep.allowed_origins = strings(field.second, at + ".allowed_origins");
+        } else if (name == "sockjs" || name == "websocket") {
+          bool value = boolean(field.second, at + "." + name);
+          (name == "sockjs" ? ep.sockjs : ep.websocket) = value;
+        } else if (name == "handler") {
+          auto h = scalar(field.second, at + ".handler", "stomp, echo or close");
+          if (h == "stomp") {
+            ep.handler = endpoint_handler::stomp;
+          } else if (h == "echo") {
+            ep.handler = endpoint_handler::echo;
+          } else if (h == "close") {
+            ep.handler = endpoint_handler::close;
+          } else {
+            fail(field.second, at + ".handler", "expected one of stomp|echo|close, got " + text::quote(h));
+          }
         } else {
           fail(field.first, at + "." + name, "unknown key");
         }

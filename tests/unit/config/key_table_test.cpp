@@ -87,11 +87,18 @@ TEST(ConfigKeyTable, CoversTheTopLevelKeys) {
                            "heartbeat.grace",
                            "slow_consumer.topic",
                            "slow_consumer.user",
-                           "destinations.client_send"}) {
+                           "destinations.client_send",
+                           "sockjs.heartbeat_ms",
+                           "sockjs.disconnect_delay_ms",
+                           "sockjs.streaming_bytes",
+                           "sockjs.cookie_needed",
+                           "sockjs.client_url",
+                           "sockjs.max_sessions"}) {
     EXPECT_NE(find_key(path), nullptr) << path;
   }
   EXPECT_TRUE(is_section("auth"));
   EXPECT_TRUE(is_section("auth.jwt"));
+  EXPECT_TRUE(is_section("sockjs"));
   EXPECT_FALSE(is_section("auth.j"));
 }
 
@@ -110,8 +117,10 @@ TEST(ConfigReference, ExampleYamlLoads) {
   auto end = md.find("```", begin);
   ASSERT_NE(end, std::string::npos);
   config cfg = load_yaml_string(md.substr(begin, end - begin));
-  ASSERT_EQ(cfg.endpoints.size(), 2u);
+  ASSERT_EQ(cfg.endpoints.size(), 3u);
   EXPECT_TRUE(cfg.endpoints[1].allowed_origins.has_value());
+  EXPECT_FALSE(cfg.endpoints[1].sockjs);
+  EXPECT_TRUE(cfg.endpoints[2].sockjs);
   EXPECT_EQ(cfg.auth.mode, auth_mode::jwt);
 }
 

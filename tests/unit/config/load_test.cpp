@@ -140,6 +140,109 @@ slow_consumer: {topic: close, user: drop_oldest}
   EXPECT_EQ(cfg.slow_consumer.user, slow_policy::drop_oldest);
 }
 
+TEST(ConfigLoad, SockjsDefaults) {
+  config cfg = load("", nullptr, {});
+  EXPECT_FALSE(cfg.endpoints[0].sockjs);
+  EXPECT_TRUE(cfg.endpoints[0].websocket);
+  EXPECT_EQ(cfg.endpoints[0].handler, endpoint_handler::stomp);
+  EXPECT_EQ(cfg.sockjs.heartbeat_ms, 25000u);
+  EXPECT_EQ(cfg.sockjs.disconnect_delay_ms, 5000u);
+  EXPECT_EQ(cfg.sockjs.streaming_bytes, 131072u);
+  EXPECT_FALSE(cfg.sockjs.cookie_needed);
+  EXPECT_EQ(cfg.sockjs.client_url, "https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js");
+  EXPECT_EQ(cfg.sockjs.max_sessions, 10000u);
+}
+
+TEST(ConfigLoad, YamlEndpointSockjsFields) {
+  config cfg = load_yaml_string(R"(
+endpoints:
+  - path: /ws
+  - path: /websocket/mq
+    sockjs: true
+    websocket: false
+    handler: echo
+  - path: /close
+    sockjs: true
+    handler: close
+    allowed_origins: ['*']
+  - {path: /plain, sockjs: false, websocket: true, handler: stomp}
+)");
+  ASSERT_EQ(cfg.endpoints.size(), 4u);
+  EXPECT_FALSE(cfg.endpoints[0].sockjs);
+  EXPECT_TRUE(cfg.endpoints[0].websocket);
+  EXPECT_EQ(cfg.endpoints[0].handler, endpoint_handler::stomp);
+  EXPECT_EQ(cfg.endpoints[1].path, "/websocket/mq");
+  EXPECT_TRUE(cfg.endpoints[1].sockjs);
+  EXPECT_FALSE(cfg.endpoints[1].websocket);
+  EXPECT_EQ(cfg.endpoints[1].handler, endpoint_handler::echo);
+  EXPECT_FALSE(cfg.endpoints[1].allowed_origins.has_value());
+  EXPECT_TRUE(cfg.endpoints[2].sockjs);
+  EXPECT_TRUE(cfg.endpoints[2].websocket);
+  EXPECT_EQ(cfg.endpoints[2].handler, endpoint_handler::close);
+  ASSERT_TRUE(cfg.endpoints[2].allowed_origins.has_value());
+  EXPECT_THAT(*cfg.endpoints[2].allowed_origins, ElementsAre("*"));
+  EXPECT_FALSE(cfg.endpoints[3].sockjs);
+  EXPECT_TRUE(cfg.endpoints[3].websocket);
+  EXPECT_EQ(cfg.endpoints[3].handler, endpoint_handler::stomp);
+}
+
+TEST(ConfigLoad, YamlSockjsSection) {
+  config cfg = load_yaml_string(R"(
+sockjs:
+  heartbeat_ms: 1000
+  disconnect_delay_ms: 30000
+  streaming_bytes: 4096
+  cookie_needed: true
+  client_url: /static/sockjs.min.js
+  max_sessions: 3
+)");
+  EXPECT_EQ(cfg.sockjs.heartbeat_ms, 1000u);
+  EXPECT_EQ(cfg.sockjs.disconnect_delay_ms, 30000u);
+  EXPECT_EQ(cfg.sockjs.streaming_bytes, 4096u);
+  EXPECT_TRUE(cfg.sockjs.cookie_needed);
+  EXPECT_EQ(cfg.sockjs.client_url, "/static/sockjs.min.js");
+  EXPECT_EQ(cfg.sockjs.max_sessions, 3u);
+}
+
+TEST(ConfigLoad, BadEndpointSockjsFields) {
+  auto handler = yaml_error("endpoints: [{path: /ws, handler: rpc}]\n");
+  EXPECT_EQ(handler.key, "endpoints[0].handler");
+  EXPECT_THAT(handler.what(), HasSubstr("expected one of stomp|echo|close, got \"rpc\""));
+  EXPECT_EQ(yaml_error("endpoints: [{path: /ws, handler: {name: echo}}]\n").key, "endpoints[0].handler");
+  EXPECT_EQ(yaml_error("endpoints: [{path: /ws, handler: Echo}]\n").key, "endpoints[0].handler");
+
+  auto sockjs = yaml_error("endpoints: [{path: /ws, sockjs: maybe}]\n");
+  EXPECT_EQ(sockjs.key, "endpoints[0].sockjs");
+  EXPECT_THAT(sockjs.what(), HasSubstr("expected true or false, got \"maybe\""));
+  EXPECT_EQ(yaml_error("endpoints: [{path: /ws, sockjs: 1}]\n").key, "endpoints[0].sockjs");
+  EXPECT_EQ(yaml_error("endpoints: [{path: /ws, sockjs: [true]}]\n").key, "endpoints[0].sockjs");
+  EXPECT_EQ(yaml_error("endpoints: [{path: /ws, sockjs: }]\n").key, "endpoints[0].sockjs");
+  EXPECT_EQ(yaml_error("endpoints: [{path: /a}, {path: /b, websocket: no}]\n").key, "endpoints[1].websocket");
+}
+
+TEST(ConfigLoad, BadSockjsSectionValues) {
+  EXPECT_EQ(yaml_error("sockjs: {cookie_needed: yes}\n").key, "sockjs.cookie_needed");
+  EXPECT_EQ(yaml_error("sockjs: {heartbeat_ms: fast}\n").key, "sockjs.heartbeat_ms");
+  EXPECT_EQ(yaml_error("sockjs: {heartbeat: 1000}\n").key, "sockjs.heartbeat");
+  EXPECT_EQ(yaml_error("sockjs: true\n").key, "sockjs");
+}
+
+TEST(ConfigLoad, SockjsFromEnvAndOverrides) {
+  fake_env env{"HERALD_SOCKJS_COOKIE_NEEDED=true", "HERALD_SOCKJS_HEARTBEAT_MS=2000",
+               "HERALD_SOCKJS_CLIENT_URL=/js/sockjs.js"};
+  config cfg = load_yaml_string("sockjs: {cookie_needed: false, heartbeat_ms: 9000}\n", env.get());
+  EXPECT_TRUE(cfg.sockjs.cookie_needed);
+  EXPECT_EQ(cfg.sockjs.heartbeat_ms, 2000u);
+  EXPECT_EQ(cfg.sockjs.client_url, "/js/sockjs.js");
+  EXPECT_FALSE(test::load_set({{"sockjs.cookie_needed", "false"}}).sockjs.cookie_needed);
+  EXPECT_EQ(test::load_set({{"sockjs.max_sessions", "7"}}).sockjs.max_sessions, 7u);
+
+  fake_env bad{"HERALD_SOCKJS_COOKIE_NEEDED=1"};
+  auto e = yaml_error("", bad.get());
+  EXPECT_EQ(e.key, "sockjs.cookie_needed");
+  EXPECT_THAT(e.what(), HasSubstr("HERALD_SOCKJS_COOKIE_NEEDED"));
+}
+
 TEST(ConfigLoad, YamlNullMeansEmpty) {
   config cfg = load_yaml_string("api:\n  key:\nallowed_origins:\n");
   EXPECT_EQ(cfg.api.key, "");

@@ -83,6 +83,17 @@ TEST(ConfigValidate, EndpointOriginsChecked) {
   EXPECT_EQ(e.key, "endpoints[0].allowed_origins[1]");
 }
 
+TEST(ConfigValidate, EndpointNeedsATransport) {
+  auto e = yaml_error("endpoints: [{path: /ws}, {path: /mq, websocket: false}]\n");
+  EXPECT_EQ(e.key, "endpoints[1].websocket");
+  EXPECT_THAT(e.what(), HasSubstr("sockjs: true"));
+  EXPECT_EQ(yaml_error("endpoints: [{path: /ws, websocket: false, sockjs: false}]\n").key,
+            "endpoints[0].websocket");
+  // SockJS alone (its HTTP transports) is enough.
+  config cfg = load_yaml_string("endpoints: [{path: /ws, websocket: false, sockjs: true}]\n");
+  EXPECT_FALSE(cfg.endpoints[0].websocket);
+}
+
 TEST(ConfigValidate, PrefixShape) {
   EXPECT_EQ(set_error({{"destinations.broker_prefixes", "/topic,queue"}}).key,
             "destinations.broker_prefixes[1]");
@@ -182,6 +193,43 @@ TEST(ConfigValidate, OriginPatternsRejected) {
     auto e = set_error({{"allowed_origins", std::string("https://ok.example,") + origin}});
     EXPECT_EQ(e.key, "allowed_origins[1]") << origin;
   }
+}
+
+TEST(ConfigValidate, SockjsHeartbeatAtLeastOneSecond) {
+  auto e = set_error({{"sockjs.heartbeat_ms", "999"}});
+  EXPECT_EQ(e.key, "sockjs.heartbeat_ms");
+  EXPECT_THAT(e.what(), HasSubstr("999"));
+  EXPECT_EQ(set_error({{"sockjs.heartbeat_ms", "0"}}).key, "sockjs.heartbeat_ms");
+  EXPECT_EQ(load_set({{"sockjs.heartbeat_ms", "1000"}}).sockjs.heartbeat_ms, 1000u);
+}
+
+TEST(ConfigValidate, SockjsStreamingBytesAtLeast4096) {
+  auto e = set_error({{"sockjs.streaming_bytes", "4095"}});
+  EXPECT_EQ(e.key, "sockjs.streaming_bytes");
+  EXPECT_THAT(e.what(), HasSubstr("4095"));
+  EXPECT_EQ(load_set({{"sockjs.streaming_bytes", "4096"}}).sockjs.streaming_bytes, 4096u);
+}
+
+TEST(ConfigValidate, SockjsPositiveValues) {
+  EXPECT_EQ(set_error({{"sockjs.disconnect_delay_ms", "0"}}).key, "sockjs.disconnect_delay_ms");
+  EXPECT_EQ(set_error({{"sockjs.max_sessions", "0"}}).key, "sockjs.max_sessions");
+  EXPECT_NO_THROW(load_set({{"sockjs.disconnect_delay_ms", "1"}, {"sockjs.max_sessions", "1"}}));
+}
+
+TEST(ConfigValidate, SockjsClientUrl) {
+  for (const char* ok : {"https://cdn.example/sockjs.min.js", "http://127.0.0.1:9000/sockjs.js",
+                         "/static/sockjs.js"}) {
+    EXPECT_EQ(load_set({{"sockjs.client_url", ok}}).sockjs.client_url, ok);
+  }
+  // Written into <script src="...">: nothing that could leave the attribute.
+  for (const char* bad : {"https://cdn.example/x.js\"onload=\"alert(1)", "https://cdn.example/x.js'",
+                          "https://cdn.example/<script>", "https://cdn.example/a b.js", "/a\tb",
+                          "javascript:alert(1)", "sockjs.js", "", "ftp://cdn.example/x.js"}) {
+    auto e = set_error({{"sockjs.client_url", bad}});
+    EXPECT_EQ(e.key, "sockjs.client_url") << bad;
+  }
+  auto quoted = yaml_error("sockjs: {client_url: 'https://cdn.example/x.js\"'}\n");
+  EXPECT_EQ(quoted.key, "sockjs.client_url");
 }
 
 TEST(ConfigValidate, NodeIdKeptWhenSet) {

@@ -1,0 +1,98 @@
+#include "sockjs/pages.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace herald::sockjs {
+
+std::string info_body(const info_settings& s, std::uint32_t entropy) {
+  boost::json::array origins;
+  for (const auto& o : s.origins) origins.emplace_back(o == "*" ? "*:*" : o);
+  boost::json::object body;
+  body["websocket"] = s.websocket;
+  body["cookie_needed"] = s.cookie_needed;
+  body["origins"] = std::move(origins);
+  body["entropy"] = entropy;
+  return boost::json::serialize(body);
+}
+
+std::string iframe_page(std::string_view client_url) {
+  std::string page =
+      "<!DOCTYPE html>\n<html>\n<head>\n"
+      "  <meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\" />\n"
+      "  <meta http-equiv=\"Content-Type\" content=\"text/html; charset=UTF-8\" />\n"
+      "  <script>\n"
+      "    document.domain = document.domain;\n"
+      "    _sockjs_onload = function(){SockJS.bootstrap_iframe();};\n"
+      "  </script>\n"
+      "  <script src=\"";
+  page.append(client_url);
+  page +=
+      "\"></script>\n"
+      "</head>\n<body>\n"
+      "  <h2>herald</h2>\n"
+      "  <p>A hidden SockJS iframe for cross-domain transports.</p>\n"
+      "</body>\n</html>";
+  return page;
+}
+
+std::string etag_of(std::string_view body) {
+  // FNV-1a: stable across runs and builds, which is all an ETag needs.
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : body) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  constexpr char hex[] = "0123456789abcdef";
+  std::string tag = "\"";
+  for (int shift = 60; shift >= 0; shift -= 4) tag += hex[(h >> shift) & 0xf];
+  tag += '"';
+  return tag;
+}
+
+void add_cors(header_list& h, std::string_view origin, std::string_view request_headers) {
+  if (origin.empty() || origin == "null") {
+    h.emplace_back("Access-Control-Allow-Origin", origin.empty() ? "*" : "null");
+  } else {
+    h.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+    h.emplace_back("Vary", "Origin");
+  }
+  if (!origin.empty()) h.emplace_back("Access-Control-Allow-Credentials", "true");
+  if (!request_headers.empty()) h.emplace_back("Access-Control-Allow-Headers", std::string(request_headers));
+}
+
+void add_no_cache(header_list& h) {
+  h.emplace_back("Cache-Control", "no-store, no-cache, no-transform, must-revalidate, max-age=0");
+}
+
+void add_cache_forever(header_list& h) {
+  h.emplace_back("Cache-Control", "public, max-age=31536000");
+  h.emplace_back("Access-Control-Max-Age", "31536000");
+}
+
+void add_session_cookie(header_list& h, std::string_view cookie_header) {
+  std::string value = "dummy";
+  // Cookie: a=1; JSESSIONID=xyz; b=2
+  std::string_view rest = cookie_header;
+  while (!rest.empty()) {
+    auto semi = rest.find(';');
+    auto item = rest.substr(0, semi);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item.starts_with("JSESSIONID=")) {
+      auto v = item.substr(11);
+      // Only cookie-safe characters are echoed back (RFC 6265 cookie-octet:
+      // printable ASCII but space, '"', ',', ';' and '\').
+      bool safe = !v.empty() && v.size() <= 256;
+      for (unsigned char c : v) {
+        if (c <= 0x20 || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\') safe = false;
+      }
+      if (safe) value = std::string(v);
+      break;
+    }
+    if (semi == std::string_view::npos) break;
+    rest.remove_prefix(semi + 1);
+  }
+  h.emplace_back("Set-Cookie", "JSESSIONID=" + value + "; path=/");
+}
+
+}  // namespace herald::sockjs
