@@ -36,6 +36,7 @@ node::node(config::config cfg) : cfg_(std::move(cfg)), rules_(cfg_.destinations)
   shared_.reset(new net::node_shared{cfg_, rules_, *auth_, *publisher_, registry_, *router_, *this,
                                      effective_max_connections()});
   for (std::size_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<net::worker>(i, *shared_));
+  for (auto& w : workers_) shared_->workers.push_back(w.get());
 }
 
 node::~node() {
@@ -87,7 +88,9 @@ int node::run() {
     threads_.emplace_back([&w] { w->run(); });
   }
   std::string paths;
-  for (const auto& ep : cfg_.endpoints) paths += (paths.empty() ? "" : ", ") + ep.path;
+  for (const auto& ep : cfg_.endpoints) {
+    paths += (paths.empty() ? "" : ", ") + ep.path + (ep.sockjs ? " (SockJS)" : "");
+  }
   // Tests and supervisors wait for this line; keep its shape.
   spdlog::info("herald {} node '{}' listening on http://{}:{} ({} threads; STOMP endpoints: {}; broker: {})",
                HERALD_VERSION, cfg_.node.id, cfg_.listen_host(), port, workers_.size(), paths, broker_->name());

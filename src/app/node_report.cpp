@@ -14,12 +14,17 @@ std::string node::info_json() const {
   using namespace std::chrono;
   json::array threads;
   std::int64_t subs = 0;
+  std::int64_t sockjs = 0;
   for (const auto& w : workers_) {
     const auto& m = w->metrics();
     subs += m.subscriptions.value();
+    sockjs += m.sockjs_sessions.value();
+    std::int64_t sessions = 0;
+    for (const auto& g : m.sessions) sessions += g.value();
     threads.push_back(json::object{{"index", w->index()},
                                    {"connections", m.connections.value()},
-                                   {"sessions", m.sessions[0].value()},
+                                   {"sessions", sessions},
+                                   {"sockjs_sessions", m.sockjs_sessions.value()},
                                    {"subscriptions", m.subscriptions.value()},
                                    {"deliveries", m.deliveries.value()}});
   }
@@ -30,6 +35,7 @@ std::string node::info_json() const {
                  {"max_connections", shared_->max_connections},
                  {"sessions", registry_.sessions()},
                  {"users", registry_.users()},
+                 {"sockjs_sessions", sockjs},
                  {"subscriptions", subs},
                  {"channels", router_->channels()},
                  {"broker", json::object{{"type", broker_->name()}, {"state", core::to_string(broker_->state())}}},
@@ -59,7 +65,12 @@ std::string node::metrics_text() const {
   counter("herald_connections_refused_total", "Connections refused over limits.max_connections",
           [](const wm& m) { return m.connections_refused.value(); });
   t.family("herald_sessions", "gauge", "Open STOMP sessions by transport");
-  t.sample("herald_sessions", sum([](const wm& m) { return m.sessions[0].value(); }), "transport=\"websocket\"");
+  for (std::size_t k = 0; k < metrics::transport_kind_count; ++k) {
+    t.sample("herald_sessions", sum([k](const wm& m) { return m.sessions[k].value(); }),
+             fmt::format("transport=\"{}\"", metrics::to_string(static_cast<metrics::transport_kind>(k))));
+  }
+  gauge("herald_sockjs_sessions", "SockJS sessions over HTTP transports (attached or between requests)",
+        [](const wm& m) { return m.sockjs_sessions.value(); });
   gauge("herald_subscriptions", "Active subscriptions", [](const wm& m) { return m.subscriptions.value(); });
   counter("herald_frames_in_total", "STOMP frames received", [](const wm& m) { return m.frames_in.value(); });
   counter("herald_frames_out_total", "STOMP frames written", [](const wm& m) { return m.frames_out.value(); });

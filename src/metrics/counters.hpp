@@ -50,13 +50,32 @@ class latency_histogram {
   counter sum_ns_;
 };
 
-enum class transport_kind : std::uint8_t { websocket, count_ };
+// What carries a STOMP session; SockJS sessions are counted by the
+// transport that opened them.
+enum class transport_kind : std::uint8_t {
+  websocket,
+  sockjs_websocket,
+  xhr_streaming,
+  xhr_polling,
+  eventsource,
+  htmlfile,
+  jsonp_polling,
+  count_
+};
+inline constexpr std::size_t transport_kind_count = static_cast<std::size_t>(transport_kind::count_);
+
+constexpr const char* to_string(transport_kind k) {
+  constexpr const char* names[] = {"websocket",   "sockjs_websocket", "xhr_streaming", "xhr_polling",
+                                   "eventsource", "htmlfile",         "jsonp_polling"};
+  return names[static_cast<std::size_t>(k)];
+}
 
 struct worker_metrics {
   gauge connections;
   counter connections_accepted;
   counter connections_refused;  // over max_connections
-  std::array<gauge, static_cast<std::size_t>(transport_kind::count_)> sessions{};
+  std::array<gauge, transport_kind_count> sessions{};
+  gauge sockjs_sessions;  // SockJS sessions over HTTP transports, connected or between polls
   gauge subscriptions;
   counter frames_in, frames_out, bytes_in, bytes_out;
   counter deliveries;

@@ -1,12 +1,15 @@
 #include "net/http_session.hpp"
 
 #include <boost/beast/http.hpp>
+
+#include <cstring>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/routes.hpp"
 #include "auth/authenticator.hpp"
 #include "core/origin.hpp"
+#include "net/sockjs_ws.hpp"
 #include "net/ws_session.hpp"
 #include "stomp/version.hpp"
 
@@ -39,14 +42,26 @@ std::optional<stomp::version> pick_subprotocol(std::string_view offered) {
 
 }  // namespace
 
-http_session::http_session(worker::impl& w, boost::asio::ip::tcp::socket socket, connection_slot slot)
-    : w_(w), stream_(std::move(socket)), slot_(std::move(slot)) {}
+http_session::http_session(worker::impl& w, boost::asio::ip::tcp::socket socket, connection_slot slot,
+                           std::string leftover)
+    : w_(w), stream_(std::move(socket)), slot_(std::move(slot)) {
+  if (!leftover.empty()) {
+    auto b = buf_.prepare(leftover.size());
+    std::memcpy(b.data(), leftover.data(), leftover.size());
+    buf_.commit(leftover.size());
+  }
+}
 
 http_session::~http_session() { w_.http_sessions.erase(this); }
 
 void http_session::run() {
   w_.http_sessions.insert(this);
   read();
+}
+
+void http_session::run_request(request req) {
+  w_.http_sessions.insert(this);
+  dispatch(std::move(req));
 }
 
 void http_session::close_if_idle() {
@@ -89,9 +104,22 @@ void http_session::on_read(beast::error_code ec) {
     return;
   }
   w_.metrics.http_requests.add();
-  request req = parser_->release();
+  dispatch(parser_->release());
+}
+
+void http_session::dispatch(request req) {
   std::string_view target(req.target().data(), req.target().size());
   std::string_view path = target.substr(0, target.find('?'));
+
+  // SockJS endpoints own everything under their path; the longest match wins.
+  const config::endpoint* sockjs_ep = nullptr;
+  for (const auto& ep : w_.shared.cfg.endpoints) {
+    if (ep.sockjs && path.starts_with(ep.path) && (path.size() == ep.path.size() || path[ep.path.size()] == '/') &&
+        (!sockjs_ep || ep.path.size() > sockjs_ep->path.size())) {
+      sockjs_ep = &ep;
+    }
+  }
+  if (sockjs_ep) return sockjs(std::move(req), *sockjs_ep, path.substr(sockjs_ep->path.size()));
 
   if (beast::websocket::is_upgrade(req)) {
     for (const auto& ep : w_.shared.cfg.endpoints) {
@@ -99,6 +127,10 @@ void http_session::on_read(beast::error_code ec) {
     }
     return respond(404, "application/json", R"({"ok":false,"error":"no STOMP endpoint at this path"})", {}, false,
                    req.version());
+  }
+
+  if (!w_.shared.cfg.static_dir.empty() && path.starts_with("/static/")) {
+    return serve_static(req, path.substr(8));
   }
 
   api::request areq;
@@ -113,7 +145,7 @@ void http_session::on_read(beast::error_code ec) {
           req.version(), req.method() == http::verb::head);
 }
 
-void http_session::upgrade(request req, const config::endpoint& ep) {
+void http_session::upgrade(request req, const config::endpoint& ep, bool framed) {
   const auto& patterns = ep.allowed_origins ? *ep.allowed_origins : w_.shared.cfg.allowed_origins;
   auto origin = req[http::field::origin];
   auto host = req[http::field::host];
@@ -139,19 +171,30 @@ void http_session::upgrade(request req, const config::endpoint& ep) {
     info.cookie_token = auth::cookie_value(std::string_view(cookie.data(), cookie.size()), w_.shared.cfg.auth.cookie);
   }
   stream_.expires_never();
+  if (framed || ep.handler != config::endpoint_handler::stomp) {
+    auto ws = std::make_shared<sockjs_ws>(w_, stream_.release_socket(), std::move(*slot_), framed);
+    slot_.reset();
+    return ws->start(std::move(req), ep, std::move(info));
+  }
   auto ws = std::make_shared<ws_session>(w_, stream_.release_socket(), std::move(*slot_));
   slot_.reset();
   ws->start(std::move(req), version, name, std::move(info));
 }
 
-void http_session::respond(int status, std::string content_type, std::string body,
-                           std::vector<std::pair<std::string, std::string>> headers, bool keep_alive,
-                           unsigned version, bool head_only) {
+void http_session::respond(int status, std::string content_type, std::string body, header_list headers,
+                           bool keep_alive, unsigned version, bool head_only) {
   auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), version);
   res->set(http::field::server, "herald/" HERALD_VERSION);
-  res->set(http::field::content_type, content_type);
+  if (!content_type.empty()) res->set(http::field::content_type, content_type);
   res->set(http::field::cache_control, "no-store");
-  for (auto& [k, v] : headers) res->set(k, v);
+  // insert, not set: Set-Cookie and Vary may legitimately repeat.
+  for (auto& [k, v] : headers) {
+    if (beast::iequals(k, "Cache-Control")) {
+      res->set(http::field::cache_control, v);
+    } else {
+      res->insert(k, v);
+    }
+  }
   res->body() = std::move(body);
   res->keep_alive(keep_alive);
   res->prepare_payload();

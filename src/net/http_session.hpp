@@ -17,24 +17,39 @@ namespace herald::net {
 
 class http_session final : public std::enable_shared_from_this<http_session> {
  public:
-  http_session(worker::impl& w, boost::asio::ip::tcp::socket socket, connection_slot slot);
+  using request = boost::beast::http::request<boost::beast::http::string_body>;
+  using header_list = std::vector<std::pair<std::string, std::string>>;
+
+  // leftover: bytes of the next request already read (a connection handed
+  // back by a SockJS receiver, or moved here from another worker).
+  http_session(worker::impl& w, boost::asio::ip::tcp::socket socket, connection_slot slot,
+               std::string leftover = {});
   ~http_session();
   void run();
+  // A request read on another worker, whose connection now lives here.
+  void run_request(request req);
   // Shutdown: a connection waiting for its next request is closed now; one
   // in the middle of a request finishes it without keep-alive.
   void close_if_idle();
 
  private:
-  using request = boost::beast::http::request<boost::beast::http::string_body>;
-
   void read();
   void on_read(boost::beast::error_code ec);
+  void dispatch(request req);
+  // SockJS (http_sockjs.cpp): everything under a `sockjs: true` endpoint.
+  void sockjs(request req, const config::endpoint& ep, std::string_view rest);
+  // transport: a sockjs::session_transport (kept out of this header).
+  void sockjs_session_request(request req, const config::endpoint& ep, std::string_view session_id, int transport,
+                              header_list headers);
+  void migrate(request req, std::size_t owner);
+  void serve_static(const request& req, std::string_view name);
   void drain();
   void drain_more();
-  void upgrade(request req, const config::endpoint& ep);
-  void respond(int status, std::string content_type, std::string body,
-               std::vector<std::pair<std::string, std::string>> headers, bool keep_alive, unsigned version,
-               bool head_only = false);
+  // framed: SockJS framing over the WebSocket; otherwise plain (STOMP, or
+  // the echo/close handlers).
+  void upgrade(request req, const config::endpoint& ep, bool framed = false);
+  void respond(int status, std::string content_type, std::string body, header_list headers, bool keep_alive,
+               unsigned version, bool head_only = false);
 
   worker::impl& w_;
   boost::beast::tcp_stream stream_;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 #include "api/node_view.hpp"
 #include "auth/authenticator.hpp"
@@ -26,6 +27,10 @@ struct node_shared {
   std::uint32_t max_connections;  // effective: config clamped to RLIMIT_NOFILE
   std::atomic<std::uint32_t> connections{0};
   std::atomic<bool> draining{false};
+  std::atomic<std::uint32_t> sockjs_sessions{0};  // HTTP-transport SockJS sessions, bounded by sockjs.max_sessions
+  // Every worker, by index; filled before any runs. SockJS requests move
+  // to the worker that owns their session.
+  std::vector<class worker*> workers{};
 };
 
 }  // namespace herald::net

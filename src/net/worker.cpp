@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "net/http_session.hpp"
+#include "net/sockjs_session.hpp"
 #include "net/ws_session.hpp"
 
 namespace herald::net {
@@ -23,6 +24,18 @@ worker::impl::impl(std::size_t i, node_shared& s)
   env.next_session_id = [this] {
     return shared.cfg.node.id + "-" + std::to_string(index) + "-" + std::to_string(++session_seq);
   };
+}
+
+worker::impl::~impl() {
+  // Copy: teardown erases from the table.
+  std::vector<std::shared_ptr<sockjs_session>> all;
+  for (auto& [id, s] : sockjs_sessions) all.push_back(s);
+  for (auto& s : all) s->teardown();
+  sockjs_sessions.clear();
+}
+
+std::size_t sockjs_owner(std::string_view id, std::size_t workers) {
+  return std::hash<std::string_view>{}(id) % workers;
 }
 
 void worker::impl::accept() {
@@ -92,6 +105,9 @@ void worker::begin_shutdown() {
     // Copy: closing may erase from the set.
     std::vector<ws_session*> all(impl_->sessions.begin(), impl_->sessions.end());
     for (auto* s : all) s->close(core::close_reason::server_shutdown);
+    std::vector<std::shared_ptr<sockjs_session>> sockjs;
+    for (auto& [id, s] : impl_->sockjs_sessions) sockjs.push_back(s);
+    for (auto& s : sockjs) s->shut_down();
     std::vector<http_session*> http(impl_->http_sessions.begin(), impl_->http_sessions.end());
     for (auto* h : http) h->close_if_idle();
   });

@@ -39,6 +39,7 @@ class worker {
 
   // Defined in worker_impl.hpp, for the net translation units only.
   struct impl;
+  impl& internals() { return *impl_; }
 
  private:
   std::unique_ptr<impl> impl_;

@@ -6,6 +6,9 @@
 
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/hub.hpp"
@@ -17,9 +20,13 @@ namespace herald::net {
 
 class ws_session;
 class http_session;
+class sockjs_session;
 
 struct worker::impl {
   impl(std::size_t index, node_shared& shared);
+  // Ends the SockJS sessions still in the table while the hub and the
+  // io_context they use are alive.
+  ~impl();
 
   void accept();
 
@@ -42,7 +49,13 @@ struct worker::impl {
   session::environment env;
   std::uint64_t session_seq = 0;
   bool shutting_down = false;
+  // SockJS sessions carried by HTTP requests, by SockJS session id. Only the
+  // owning worker (sockjs_owner) holds a given id.
+  std::unordered_map<std::string, std::shared_ptr<sockjs_session>> sockjs_sessions;
 };
+
+// Index of the worker that owns SockJS session `id`.
+std::size_t sockjs_owner(std::string_view id, std::size_t workers);
 
 // Holds one unit of node_shared::connections for as long as it lives.
 // The caller has already incremented both counts.
@@ -54,7 +67,17 @@ class connection_slot {
   ~connection_slot() {
     if (!s_) return;
     s_->connections.fetch_sub(1, std::memory_order_relaxed);
+    if (g_) g_->sub();
+  }
+  // Moving a connection to another worker: leave this worker's gauge on
+  // its thread, join the other's on that one (each gauge has one writer).
+  void leave_gauge() {
     g_->sub();
+    g_ = nullptr;
+  }
+  void join_gauge(metrics::gauge& g) {
+    g_ = &g;
+    g.add();
   }
 
  private:

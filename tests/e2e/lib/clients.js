@@ -94,7 +94,8 @@ function legacyStomp(server, { protocols = ['v11.stomp', 'v10.stomp'], headers =
 }
 
 // Closes whatever a test opened: RawStomp, stompClient() results, legacy
-// clients, bare ws sockets. Errors are ignored: the thing may be gone already.
+// clients, bare ws sockets, SockJS clients and pending SockJS requests.
+// Errors are ignored: the thing may be gone already.
 async function dispose(thing) {
   if (!thing) return;
   try {
@@ -107,6 +108,12 @@ async function dispose(thing) {
       thing.ws.terminate();
     } else if (thing instanceof WebSocket) {
       thing.terminate();
+    } else if (thing.sock && typeof thing.sock.close === 'function') {
+      // sockjsStomp() results (lib/sockjs.js): a SockJS client.
+      if (thing.sock.readyState < 2) thing.sock.close();
+    } else if (typeof thing.abort === 'function') {
+      // HttpStream (lib/sockjs.js): a pending SockJS HTTP request.
+      thing.abort();
     }
   } catch {}
 }

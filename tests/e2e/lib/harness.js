@@ -18,5 +18,6 @@ module.exports = {
   ...require('./http'),
   ...require('./raw_stomp'),
   ...require('./clients'),
+  ...require('./sockjs'),
   WebSocket,
 };

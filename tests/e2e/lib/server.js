@@ -107,9 +107,10 @@ class Herald {
   }
 }
 
-// Starts herald with `config` (merged over test defaults) on 127.0.0.1:0 and
+// Starts herald with `config` (merged over test defaults) on 127.0.0.1:0 (or
+// on `port`, e.g. to restart a server where its clients expect it) and
 // resolves once it prints its listening line.
-async function startHerald(config = {}, { env = {}, args = [], timeout = 10000 } = {}) {
+async function startHerald(config = {}, { env = {}, args = [], timeout = 10000, port: fixedPort = 0 } = {}) {
   // A short drain keeps a stuck shutdown cheap; tests about draining set their own.
   const defaults = { threads: 2, log: { level: 'info' }, drain_ms: 1000 };
   const cfg = deepMerge(defaults, config);
@@ -120,7 +121,7 @@ async function startHerald(config = {}, { env = {}, args = [], timeout = 10000 }
   const childEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HERALD_')) childEnv[k] = v;
   Object.assign(childEnv, env);
-  const proc = spawn(HERALD_BIN, ['--config', file, '--listen', '127.0.0.1:0', ...args], {
+  const proc = spawn(HERALD_BIN, ['--config', file, '--listen', `127.0.0.1:${fixedPort}`, ...args], {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,252 @@
+// The SockJS side of http_session: routes every request under a
+// `sockjs: true` endpoint — greeting, /info, the iframe page, WebSocket
+// upgrades, and the session transports, which run on the worker owning the
+// session (a connection that lands elsewhere moves there first).
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <random>
+
+#include "auth/authenticator.hpp"
+#include "core/origin.hpp"
+#include "net/http_session.hpp"
+#include "net/sockjs_receiver.hpp"
+#include "sockjs/incoming.hpp"
+#include "sockjs/pages.hpp"
+#include "sockjs/route.hpp"
+
+namespace herald::net {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+using sockjs::session_transport;
+
+namespace {
+
+std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
+
+constexpr const char* text_plain = "text/plain; charset=UTF-8";
+
+bool receiving(session_transport t) {
+  return t != session_transport::xhr_send && t != session_transport::jsonp_send && t != session_transport::websocket;
+}
+
+sockjs::http_transport http_kind(session_transport t) {
+  switch (t) {
+    case session_transport::xhr_streaming: return sockjs::http_transport::xhr_streaming;
+    case session_transport::eventsource: return sockjs::http_transport::eventsource;
+    case session_transport::htmlfile: return sockjs::http_transport::htmlfile;
+    case session_transport::jsonp: return sockjs::http_transport::jsonp;
+    default: return sockjs::http_transport::xhr;
+  }
+}
+
+metrics::transport_kind metrics_kind(session_transport t) {
+  switch (t) {
+    case session_transport::xhr_streaming: return metrics::transport_kind::xhr_streaming;
+    case session_transport::eventsource: return metrics::transport_kind::eventsource;
+    case session_transport::htmlfile: return metrics::transport_kind::htmlfile;
+    case session_transport::jsonp: return metrics::transport_kind::jsonp_polling;
+    default: return metrics::transport_kind::xhr_polling;
+  }
+}
+
+// The method each resource answers (besides OPTIONS where noted).
+http::verb method_of(session_transport t) {
+  switch (t) {
+    case session_transport::eventsource:
+    case session_transport::htmlfile:
+    case session_transport::jsonp:
+    case session_transport::websocket: return http::verb::get;
+    default: return http::verb::post;
+  }
+}
+
+bool has_preflight(session_transport t) {
+  return t == session_transport::xhr || t == session_transport::xhr_send || t == session_transport::xhr_streaming;
+}
+
+void add_preflight(http_session::header_list& h, std::string_view methods) {
+  h.emplace_back("Access-Control-Allow-Methods", std::string(methods));
+  sockjs::add_cache_forever(h);
+}
+
+}  // namespace
+
+void http_session::sockjs(request req, const config::endpoint& ep, std::string_view rest) {
+  const bool keep_alive = req.keep_alive() && !w_.shutting_down;
+  const unsigned version = req.version();
+  const auto verb = req.method();
+  auto origin = view(req[http::field::origin]);
+  const auto& patterns = ep.allowed_origins ? *ep.allowed_origins : w_.shared.cfg.allowed_origins;
+  if (!core::origin_allowed(origin, view(req[http::field::host]), patterns)) {
+    return respond(403, text_plain, "origin not allowed (see allowed_origins)\n", {}, keep_alive, version);
+  }
+  header_list h;
+  sockjs::add_cors(h, origin, view(req[http::field::access_control_request_headers]));
+  auto reply = [&](int status, std::string body, std::string content_type = text_plain) {
+    respond(status, std::move(content_type), std::move(body), std::move(h), keep_alive, version,
+            verb == http::verb::head);
+  };
+  const bool upgrade_request = beast::websocket::is_upgrade(req);
+  auto websocket = [&](bool framed) {
+    if (!ep.websocket) return reply(404, "WebSocket is disabled on this endpoint (websocket: false)\n");
+    if (!upgrade_request) return reply(400, "Can \"Upgrade\" only to \"WebSocket\".\n");
+    upgrade(std::move(req), ep, framed);
+  };
+
+  auto r = sockjs::parse_route(rest);
+  switch (r.kind) {
+    case sockjs::resource::not_found:
+      return reply(404, "Not found\n");
+    case sockjs::resource::greeting:
+      // Plain WebSocket clients may connect to the base path itself.
+      if (upgrade_request) return websocket(false);
+      if (verb != http::verb::get && verb != http::verb::head) return reply(405, "Use GET\n");
+      return reply(200, std::string(sockjs::greeting));
+    case sockjs::resource::info: {
+      if (verb == http::verb::options) {
+        add_preflight(h, "OPTIONS, GET");
+        return reply(204, {}, {});
+      }
+      if (verb != http::verb::get && verb != http::verb::head) return reply(405, "Use GET\n");
+      sockjs::info_settings s{ep.websocket, w_.shared.cfg.sockjs.cookie_needed, patterns};
+      sockjs::add_no_cache(h);
+      // Clients seed cookies and ids from it; it must differ per call.
+      static thread_local std::mt19937 entropy{std::random_device{}()};
+      return reply(200, sockjs::info_body(s, static_cast<std::uint32_t>(entropy())), "application/json; charset=UTF-8");
+    }
+    case sockjs::resource::iframe: {
+      if (verb != http::verb::get && verb != http::verb::head) return reply(405, "Use GET\n");
+      auto page = sockjs::iframe_page(w_.shared.cfg.sockjs.client_url);
+      auto etag = sockjs::etag_of(page);
+      sockjs::add_cache_forever(h);
+      h.emplace_back("ETag", etag);
+      if (view(req[http::field::if_none_match]) == etag) return reply(304, {}, {});
+      return reply(200, std::move(page), "text/html; charset=UTF-8");
+    }
+    case sockjs::resource::raw_websocket:
+      return websocket(false);
+    case sockjs::resource::session:
+      break;
+  }
+  if (r.transport == session_transport::websocket) return websocket(true);
+  if (verb == http::verb::options && has_preflight(r.transport)) {
+    add_preflight(h, "OPTIONS, POST");
+    return reply(204, {}, {});
+  }
+  if (verb != method_of(r.transport)) {
+    return reply(405, method_of(r.transport) == http::verb::get ? "Use GET\n" : "Use POST\n");
+  }
+  auto owner = sockjs_owner(r.session, w_.shared.workers.size());
+  if (owner != w_.index) return migrate(std::move(req), owner);
+  if (w_.shared.cfg.sockjs.cookie_needed) sockjs::add_session_cookie(h, view(req[http::field::cookie]));
+  sockjs_session_request(std::move(req), ep, r.session, static_cast<int>(r.transport), std::move(h));
+}
+
+void http_session::sockjs_session_request(request req, const config::endpoint& ep, std::string_view session_id, int transport_index, header_list h) {
+  const auto t = static_cast<session_transport>(transport_index);
+  const bool keep_alive = req.keep_alive() && !w_.shutting_down;
+  const unsigned version = req.version();
+  auto reply = [&](int status, std::string body) {
+    respond(status, text_plain, std::move(body), std::move(h), keep_alive, version);
+  };
+  auto session = find_sockjs_session(w_, session_id);
+
+  if (!receiving(t)) {
+    if (!session) return reply(404, "Session not found\n");
+    std::string payload = t == session_transport::xhr_send
+                              ? std::move(req.body())
+                              : sockjs::jsonp_payload(req.body(), view(req[http::field::content_type]));
+    auto in = sockjs::parse_messages(payload, false);
+    if (!in.error.empty()) return reply(400, in.error + "\n");
+    session->on_messages(in.messages);
+    if (t == session_transport::xhr_send) return reply(204, {});
+    return reply(200, "ok");
+  }
+
+  std::string_view target(req.target().data(), req.target().size());
+  std::string callback;
+  if (t == session_transport::jsonp || t == session_transport::htmlfile) {
+    auto q = target.find('?');
+    callback = q == std::string_view::npos ? std::string() : sockjs::form_value(target.substr(q + 1), "c");
+    if (callback.empty()) return reply(400, "\"callback\" parameter required\n");
+    if (!sockjs::valid_callback(callback)) return reply(400, "invalid \"callback\" parameter\n");
+  }
+  if (!session) {
+    if (w_.shutting_down) return reply(503, "shutting down\n");
+    if (w_.shared.sockjs_sessions.load(std::memory_order_relaxed) >= w_.shared.cfg.sockjs.max_sessions) {
+      return reply(503, "too many SockJS sessions (sockjs.max_sessions)\n");
+    }
+    session::connection_info info;
+    beast::error_code ec;
+    auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) info.remote = remote.address().to_string() + ":" + std::to_string(remote.port());
+    info.query_token = auth::query_value(target, w_.shared.cfg.auth.query_param);
+    if (!w_.shared.cfg.auth.cookie.empty()) {
+      info.cookie_token = auth::cookie_value(view(req[http::field::cookie]), w_.shared.cfg.auth.cookie);
+    }
+    info.kind = metrics_kind(t);
+    session = std::make_shared<sockjs_session>(w_, std::string(session_id), ep, std::move(info), true);
+    w_.sockjs_sessions.emplace(std::string(session_id), session);
+  }
+
+  http_receiver::params p;
+  p.transport = http_kind(t);
+  p.callback = std::move(callback);
+  p.keep_alive = keep_alive;
+  p.chunked = version >= 11;
+  p.head = fmt::format("HTTP/1.{} 200 OK\r\nServer: herald/{}\r\nContent-Type: {}\r\n", version >= 11 ? 1 : 0,
+                       HERALD_VERSION, sockjs::content_type(p.transport));
+  sockjs::add_no_cache(h);
+  for (const auto& [k, v] : h) fmt::format_to(std::back_inserter(p.head), "{}: {}\r\n", k, v);
+  std::string leftover = beast::buffers_to_string(buf_.data());
+  buf_.consume(buf_.size());
+  stream_.expires_never();
+  auto receiver = std::make_shared<http_receiver>(w_, stream_.release_socket(), std::move(*slot_),
+                                                  std::move(leftover), std::move(p));
+  slot_.reset();
+  w_.http_sessions.erase(this);
+  receiver->start(std::move(session));
+}
+
+void http_session::migrate(request req, std::size_t owner) {
+  // The connection moves to the owner's event loop with the request just
+  // read; it stays there for the requests that follow (a client polling
+  // one session keeps landing on its owner).
+  stream_.expires_never();
+  beast::error_code ec;
+  auto& socket = stream_.socket();
+  auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) return;
+  int fd = socket.release(ec);
+  if (ec) return;
+  std::string leftover = beast::buffers_to_string(buf_.data());
+  buf_.consume(buf_.size());
+  auto slot = std::move(*slot_);
+  slot_.reset();
+  slot.leave_gauge();
+  w_.http_sessions.erase(this);
+  auto& target = w_.shared.workers[owner]->internals();
+  asio::post(target.ioc, [&target, fd, protocol, leftover = std::move(leftover), req = std::move(req),
+                          slot = std::move(slot)]() mutable {
+    slot.join_gauge(target.metrics.connections);
+    asio::ip::tcp::socket s(target.ioc);
+    beast::error_code ec;
+    s.assign(protocol, fd, ec);
+    if (ec) {
+      ::close(fd);
+      return;
+    }
+    std::make_shared<http_session>(target, std::move(s), std::move(slot), std::move(leftover))
+        ->run_request(std::move(req));
+  });
+}
+
+}  // namespace herald::net

@@ -1,0 +1,110 @@
+#include "net/sockjs_ws.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "sockjs/incoming.hpp"
+
+namespace herald::net {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+sockjs_ws::sockjs_ws(worker::impl& w, boost::asio::ip::tcp::socket socket, connection_slot slot, bool framed)
+    : w_(w), ws_(std::move(socket)), slot_(std::move(slot)), framed_(framed) {}
+
+sockjs_ws::~sockjs_ws() {
+  if (session_) session_->detach(*this);
+}
+
+void sockjs_ws::start(request req, const config::endpoint& ep, session::connection_info info) {
+  // A client message is at most a frame's worth of STOMP, JSON-escaped
+  // (up to 6 bytes per byte) and wrapped.
+  ws_.read_message_max(static_cast<std::size_t>(w_.shared.cfg.limits.max_frame_bytes) * 6 + 64);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "herald/" HERALD_VERSION); }));
+  ws_.set_option(websocket::stream_base::timeout{
+      std::chrono::milliseconds(w_.shared.cfg.limits.handshake_timeout_ms), websocket::stream_base::none(), false});
+  info.kind = metrics::transport_kind::sockjs_websocket;
+  ws_.async_accept(req, [self = shared_from_this(), &ep, info = std::move(info)](beast::error_code ec) mutable {
+    if (ec) return;
+    if (!self->framed_ && ep.handler == config::endpoint_handler::close) return self->close_socket();
+    self->session_ = std::make_shared<sockjs_session>(self->w_, std::string(), ep, std::move(info), false);
+    if (self->framed_) self->session_->attach(*self);
+    self->read();
+  });
+}
+
+void sockjs_ws::read() {
+  ws_.async_read(rbuf_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+}
+
+void sockjs_ws::on_read(beast::error_code ec) {
+  if (ec) {
+    if (session_) {
+      auto s = std::move(session_);
+      s->detach(*this);
+    }
+    return;
+  }
+  std::string text = beast::buffers_to_string(rbuf_.data());
+  rbuf_.consume(rbuf_.size());
+  if (!framed_) {
+    // Raw echo: the message goes back as it came.
+    write(std::move(text), false);
+    return read();
+  }
+  if (text.empty()) return read();  // SockJS clients may send empty keep-alives
+  auto in = sockjs::parse_messages(text, true);
+  if (!in.error.empty()) {
+    // Broken framing from the client: the session cannot continue.
+    return close_socket();
+  }
+  session_->on_messages(in.messages);
+  read();
+}
+
+void sockjs_ws::send_frame(std::string frame) { write(std::move(frame), true); }
+
+void sockjs_ws::write(std::string text, bool frame) {
+  if (closed_) return;
+  queue_.emplace_back(std::move(text), frame);
+  if (writing_) return;
+  writing_ = true;
+  ws_.text(true);
+  ws_.async_write(boost::asio::buffer(queue_.front().first), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->writing_ = false;
+    bool was_frame = self->queue_.front().second;
+    self->queue_.pop_front();
+    if (ec) return;
+    if (!self->queue_.empty()) {
+      auto next = std::move(self->queue_.front());
+      self->queue_.pop_front();
+      self->write(std::move(next.first), next.second);
+      return;
+    }
+    if (self->finishing_) return self->close_socket();
+    if (was_frame && self->session_) self->session_->on_frame_sent();
+  });
+}
+
+void sockjs_ws::finish() {
+  finishing_ = true;
+  if (!writing_) close_socket();
+}
+
+void sockjs_ws::close_socket() {
+  if (closed_) return;
+  closed_ = true;
+  if (session_) {
+    auto s = std::move(session_);
+    s->detach(*this);
+  }
+  ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {
+    beast::error_code ignored;
+    self->ws_.next_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  });
+}
+
+}  // namespace herald::net
