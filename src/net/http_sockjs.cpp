@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <random>
+#include <utility>
 
 #include "auth/authenticator.hpp"
 #include "core/origin.hpp"
@@ -28,6 +29,22 @@ namespace asio = boost::asio;
 using sockjs::session_transport;
 
 namespace {
+
+// A socket descriptor in transit between workers: closed unless adopted,
+// so a move that never runs (the target stopped) does not leak it.
+class fd_in_transit {
+ public:
+  explicit fd_in_transit(int fd) : fd_(fd) {}
+  fd_in_transit(fd_in_transit&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  fd_in_transit& operator=(fd_in_transit&&) = delete;
+  ~fd_in_transit() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
 
 std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -181,7 +198,9 @@ void http_session::sockjs_session_request(request req, const config::endpoint& e
   }
   if (!session) {
     if (w_.shutting_down) return reply(503, "shutting down\n");
-    if (w_.shared.sockjs_sessions.load(std::memory_order_relaxed) >= w_.shared.cfg.sockjs.max_sessions) {
+    // Taken here, released by the session's teardown.
+    if (w_.shared.sockjs_sessions.fetch_add(1, std::memory_order_relaxed) >= w_.shared.cfg.sockjs.max_sessions) {
+      w_.shared.sockjs_sessions.fetch_sub(1, std::memory_order_relaxed);
       return reply(503, "too many SockJS sessions (sockjs.max_sessions)\n");
     }
     session::connection_info info;
@@ -234,14 +253,15 @@ void http_session::migrate(request req, std::size_t owner) {
   slot.leave_gauge();
   w_.http_sessions.erase(this);
   auto& target = w_.shared.workers[owner]->internals();
-  asio::post(target.ioc, [&target, fd, protocol, leftover = std::move(leftover), req = std::move(req),
-                          slot = std::move(slot)]() mutable {
+  asio::post(target.ioc, [&target, fd = fd_in_transit(fd), protocol, leftover = std::move(leftover),
+                          req = std::move(req), slot = std::move(slot)]() mutable {
     slot.join_gauge(target.metrics.connections);
     asio::ip::tcp::socket s(target.ioc);
     beast::error_code ec;
-    s.assign(protocol, fd, ec);
+    int raw = fd.release();
+    s.assign(protocol, raw, ec);
     if (ec) {
-      ::close(fd);
+      ::close(raw);
       return;
     }
     std::make_shared<http_session>(target, std::move(s), std::move(slot), std::move(leftover))

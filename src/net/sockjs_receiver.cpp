@@ -44,7 +44,11 @@ void http_receiver::start(std::shared_ptr<sockjs_session> session) {
   attached_ = true;
   if (streaming()) {
     std::string head = p_.head;
-    head += p_.chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "Connection: close\r\n\r\n";
+    if (p_.chunked) {
+      head += p_.keep_alive ? "Transfer-Encoding: chunked\r\n\r\n" : "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    } else {
+      head += "Connection: close\r\n\r\n";
+    }
     auto prelude = sockjs::prelude(p_.transport, p_.callback);
     if (p_.chunked) {
       append_chunk(head, prelude);
@@ -114,11 +118,10 @@ void http_receiver::on_write(boost::system::error_code ec) {
     frame_in_flight_ = false;
     // A poll answers once; a stream is recycled past its byte budget so
     // neither browsers nor proxies hold an ever-growing response.
-    if (answered_ || streamed_ >= w_.shared.cfg.sockjs.streaming_bytes) return finish();
-    if (session_) session_->on_frame_sent();
-    return;
+    if (attached_ && (answered_ || streamed_ >= w_.shared.cfg.sockjs.streaming_bytes)) return finish();
+    if (attached_) return session_->on_frame_sent();
   }
-  if (ending_) end();
+  if (ending_ && !writing_) end();
 }
 
 void http_receiver::finish() {
@@ -152,7 +155,12 @@ void http_receiver::watch() {
     }
     self->leftover_.append(self->rbuf_.data(), n);
     if (self->leftover_.size() > max_leftover) return self->drop();
-    if (!self->ending_) self->watch();
+    // Completed just before end() cancelled it: the hand-back is ours.
+    if (self->ending_) {
+      if (!self->writing_) self->hand_back();
+      return;
+    }
+    self->watch();
   });
 }
 
@@ -179,6 +187,8 @@ void http_receiver::hand_back() {
   std::make_shared<http_session>(w_, std::move(socket_), std::move(*slot_), std::move(leftover_))->run();
   slot_.reset();
 }
+
+void http_receiver::abort() { drop(); }
 
 void http_receiver::drop() {
   if (gone_) return;

@@ -36,6 +36,7 @@ class http_receiver final : public std::enable_shared_from_this<http_receiver>, 
   // sockjs_receiver
   void send_frame(std::string frame) override;
   void finish() override;
+  void abort() override;
 
  private:
   bool streaming() const { return sockjs::is_streaming(p_.transport); }

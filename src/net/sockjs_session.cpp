@@ -25,10 +25,9 @@ sockjs_session::sockjs_session(worker::impl& w, std::string id, const config::en
       registered_(registered),
       state_(timing_of(w.shared.cfg), std::chrono::steady_clock::now()),
       timer_(w.ioc) {
-  if (registered_) {
-    w_.shared.sockjs_sessions.fetch_add(1, std::memory_order_relaxed);
-    w_.metrics.sockjs_sessions.add();
-  }
+  w_.sockjs_live.insert(this);
+  // The node-wide count was taken by the creator, against sockjs.max_sessions.
+  if (registered_) w_.metrics.sockjs_sessions.add();
   switch (handler_) {
     case config::endpoint_handler::stomp:
       stomp_.emplace(w_.env, *this, std::move(info));
@@ -42,7 +41,10 @@ sockjs_session::sockjs_session(worker::impl& w, std::string id, const config::en
   }
 }
 
-sockjs_session::~sockjs_session() { teardown(); }
+sockjs_session::~sockjs_session() {
+  teardown();
+  w_.sockjs_live.erase(this);
+}
 
 std::shared_ptr<sockjs_session> find_sockjs_session(worker::impl& w, std::string_view id) {
   auto it = w.sockjs_sessions.find(std::string(id));
@@ -68,6 +70,7 @@ sockjs::session_state::attach_result sockjs_session::attach(sockjs_receiver& r) 
 
 void sockjs_session::detach(sockjs_receiver& r) {
   if (receiver_ != &r) return;
+  auto self = weak_from_this().lock();  // teardown may drop the table's reference
   receiver_ = nullptr;
   sending_ = false;
   state_.detach(std::chrono::steady_clock::now());
@@ -79,6 +82,7 @@ void sockjs_session::detach(sockjs_receiver& r) {
 std::string sockjs_session::close_frame() const { return sockjs::close_frame(state_.close_code(), state_.close_reason()); }
 
 void sockjs_session::on_frame_sent() {
+  auto self = weak_from_this().lock();  // finishing a WebSocket may release the last reference
   sending_ = false;
   if (state_.close_sent()) {
     // The close frame is out: the receiver ends, and the application with it.
@@ -87,6 +91,7 @@ void sockjs_session::on_frame_sent() {
     return;
   }
   pump();
+  rearm();  // heart-beats were left out of the deadline while the frame was in flight
 }
 
 void sockjs_session::pump() {
@@ -167,6 +172,10 @@ void sockjs_session::close(core::close_reason reason) {
   if (state_.closed() || torn_down_) return;
   reason_ = reason;
   state_.close(sockjs::go_away_code, go_away);
+  // A receiver that cannot take the rest (a client that stopped reading)
+  // gets this long before it is dropped, like ws_session's close grace.
+  close_deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  rearm();
   // pump() sends what is queued first, then the close frame. Deferred: a
   // STOMP session may close in the middle of a hub fan-out.
   boost::asio::post(w_.ioc, [self = weak_from_this()] {
@@ -192,6 +201,8 @@ void sockjs_session::teardown() {
   if (torn_down_) return;
   torn_down_ = true;
   timer_.cancel();
+  // A poll still pending is answered with the close frame, not c[0,""].
+  if (!state_.closed()) state_.close(sockjs::go_away_code, go_away);
   w_.metrics.closed(reason_);
   if (stomp_ && reason_ != core::close_reason::transport_closed && reason_ != core::close_reason::client_disconnect) {
     spdlog::debug("sockjs session {} of '{}' closed: {}", id_, stomp_->user(), core::to_string(reason_));
@@ -203,7 +214,7 @@ void sockjs_session::teardown() {
     r->finish();
   }
   if (registered_) {
-    w_.shared.sockjs_sessions.fetch_sub(1, std::memory_order_relaxed);
+    w_.shared.sockjs_sessions.fetch_sub(1, std::memory_order_relaxed);  // taken by the creator
     w_.metrics.sockjs_sessions.sub();
     // Last: the table may hold the last reference to this session.
     auto it = w_.sockjs_sessions.find(id_);
@@ -225,8 +236,13 @@ void sockjs_session::rearm() {
   // there): no shared_ptr owns this yet, so the wait could never call
   // back. attach() arms once the session is owned.
   if (torn_down_ || weak_from_this().expired()) return;
-  auto at = state_.next_deadline();
+  // While a write is in flight no heart-beat can go out: leave it out, or a
+  // stalled receiver would make the timer fire in a loop.
+  const bool heartbeat_blocked = receiver_ && (sending_ || state_.close_sent());
+  auto at = heartbeat_blocked ? std::chrono::steady_clock::time_point::max() : state_.next_deadline();
   if (stomp_deadline_ && *stomp_deadline_ < at) at = *stomp_deadline_;
+  if (close_deadline_ && *close_deadline_ < at) at = *close_deadline_;
+  if (at == std::chrono::steady_clock::time_point::max()) return;
   // A later deadline waits for the armed one to fire and re-arm: fewer
   // timer operations than re-arming on every frame.
   if (armed_ && *armed_ <= at) return;
@@ -246,6 +262,16 @@ void sockjs_session::on_timer() {
     stomp_deadline_.reset();
     stomp_->on_timer(now);
     if (torn_down_) return;
+  }
+  if (close_deadline_ && now >= *close_deadline_) {
+    close_deadline_.reset();
+    if (receiver_ && (sending_ || !state_.close_sent())) {
+      // The close frame could not get out: drop the connection and the session.
+      auto* r = receiver_;
+      receiver_ = nullptr;
+      r->abort();
+      return teardown();
+    }
   }
   if (!receiver_ && state_.expired(now)) {
     if (!state_.closed()) reason_ = core::close_reason::transport_closed;

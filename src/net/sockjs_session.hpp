@@ -6,7 +6,7 @@
 // so it cannot tell which.
 //
 // Sessions carried by HTTP live in the worker's table under their id; every
-// request for that id is handled on this worker (net/sockjs_http.cpp moves
+// request for that id is handled on this worker (net/http_sockjs.cpp moves
 // a connection that lands elsewhere). Worker thread only.
 #pragma once
 
@@ -27,11 +27,14 @@ class sockjs_session;
 
 // Carries frames of one session to the client. The session calls
 // send_frame only after the previous frame was reported written
-// (sockjs_session::on_frame_sent), and finish() once no frame will follow.
+// (sockjs_session::on_frame_sent), and finish() once no frame will follow;
+// abort() when a close could not get through in time (a client that stopped
+// reading): drop the connection now.
 class sockjs_receiver {
  public:
   virtual void send_frame(std::string frame) = 0;
   virtual void finish() = 0;
+  virtual void abort() = 0;
 
  protected:
   ~sockjs_receiver() = default;
@@ -97,6 +100,7 @@ class sockjs_session final : public std::enable_shared_from_this<sockjs_session>
   boost::asio::steady_timer timer_;
   std::optional<std::chrono::steady_clock::time_point> armed_;
   std::optional<std::chrono::steady_clock::time_point> stomp_deadline_;
+  std::optional<std::chrono::steady_clock::time_point> close_deadline_;  // close grace
 };
 
 // Worker-local lookup of HTTP-carried sessions.

@@ -29,9 +29,13 @@ void sockjs_ws::start(request req, const config::endpoint& ep, session::connecti
   info.kind = metrics::transport_kind::sockjs_websocket;
   ws_.async_accept(req, [self = shared_from_this(), &ep, info = std::move(info)](beast::error_code ec) mutable {
     if (ec) return;
-    if (!self->framed_ && ep.handler == config::endpoint_handler::close) return self->close_socket();
+    if (!self->framed_) {
+      // Raw: the close handler closes at once, the echo handler needs no session.
+      if (ep.handler == config::endpoint_handler::close) return self->close_socket();
+      return self->read();
+    }
     self->session_ = std::make_shared<sockjs_session>(self->w_, std::string(), ep, std::move(info), false);
-    if (self->framed_) self->session_->attach(*self);
+    self->session_->attach(*self);
     self->read();
   });
 }
@@ -50,10 +54,11 @@ void sockjs_ws::on_read(beast::error_code ec) {
   }
   std::string text = beast::buffers_to_string(rbuf_.data());
   rbuf_.consume(rbuf_.size());
+  if (closed_) return read();  // closing: what the client still sends is dropped
   if (!framed_) {
-    // Raw echo: the message goes back as it came.
-    write(std::move(text), false);
-    return read();
+    // Raw echo: the message goes back as it came, and the next is read once
+    // it has, so a client that only sends is held back by TCP.
+    return write(std::move(text), false);
   }
   if (text.empty()) return read();  // SockJS clients may send empty keep-alives
   auto in = sockjs::parse_messages(text, true);
@@ -61,37 +66,43 @@ void sockjs_ws::on_read(beast::error_code ec) {
     // Broken framing from the client: the session cannot continue.
     return close_socket();
   }
-  session_->on_messages(in.messages);
+  // The session may close (and release itself) while handling them.
+  auto s = session_;
+  s->on_messages(in.messages);
   read();
 }
 
 void sockjs_ws::send_frame(std::string frame) { write(std::move(frame), true); }
 
 void sockjs_ws::write(std::string text, bool frame) {
+  // One write at a time: the session hands over a frame only after the
+  // previous one was reported written, and raw echo reads only after writing.
   if (closed_) return;
-  queue_.emplace_back(std::move(text), frame);
-  if (writing_) return;
+  out_ = std::move(text);
   writing_ = true;
   ws_.text(true);
-  ws_.async_write(boost::asio::buffer(queue_.front().first), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+  ws_.async_write(boost::asio::buffer(out_), [self = shared_from_this(), frame](beast::error_code ec, std::size_t) {
     self->writing_ = false;
-    bool was_frame = self->queue_.front().second;
-    self->queue_.pop_front();
     if (ec) return;
-    if (!self->queue_.empty()) {
-      auto next = std::move(self->queue_.front());
-      self->queue_.pop_front();
-      self->write(std::move(next.first), next.second);
-      return;
-    }
     if (self->finishing_) return self->close_socket();
-    if (was_frame && self->session_) self->session_->on_frame_sent();
+    if (!frame) return self->read();
+    if (self->session_) self->session_->on_frame_sent();
   });
 }
 
 void sockjs_ws::finish() {
   finishing_ = true;
   if (!writing_) close_socket();
+}
+
+void sockjs_ws::abort() {
+  closed_ = true;
+  if (session_) {
+    auto s = std::move(session_);
+    s->detach(*this);
+  }
+  beast::error_code ignored;
+  ws_.next_layer().close(ignored);
 }
 
 void sockjs_ws::close_socket() {

@@ -29,6 +29,7 @@ class sockjs_ws final : public std::enable_shared_from_this<sockjs_ws>, public s
   // sockjs_receiver
   void send_frame(std::string frame) override;
   void finish() override;
+  void abort() override;
 
  private:
   void read();
@@ -42,7 +43,7 @@ class sockjs_ws final : public std::enable_shared_from_this<sockjs_ws>, public s
   bool framed_;
   std::shared_ptr<sockjs_session> session_;
   boost::beast::flat_buffer rbuf_;
-  std::deque<std::pair<std::string, bool>> queue_;  // raw echo may queue several
+  std::string out_;  // the message being written
   bool writing_ = false;
   bool finishing_ = false;
   bool closed_ = false;

@@ -27,10 +27,10 @@ worker::impl::impl(std::size_t i, node_shared& s)
 }
 
 worker::impl::~impl() {
-  // Copy: teardown erases from the table.
-  std::vector<std::shared_ptr<sockjs_session>> all;
-  for (auto& [id, s] : sockjs_sessions) all.push_back(s);
-  for (auto& s : all) s->teardown();
+  // Sessions still referenced by pending handlers are destroyed with the
+  // io_context, after the hub: end them now. Copy: teardown edits the table.
+  std::vector<sockjs_session*> live(sockjs_live.begin(), sockjs_live.end());
+  for (auto* s : live) s->teardown();
   sockjs_sessions.clear();
 }
 
@@ -106,7 +106,9 @@ void worker::begin_shutdown() {
     std::vector<ws_session*> all(impl_->sessions.begin(), impl_->sessions.end());
     for (auto* s : all) s->close(core::close_reason::server_shutdown);
     std::vector<std::shared_ptr<sockjs_session>> sockjs;
-    for (auto& [id, s] : impl_->sockjs_sessions) sockjs.push_back(s);
+    for (auto* s : impl_->sockjs_live) {
+      if (auto p = s->weak_from_this().lock()) sockjs.push_back(std::move(p));
+    }
     for (auto& s : sockjs) s->shut_down();
     std::vector<http_session*> http(impl_->http_sessions.begin(), impl_->http_sessions.end());
     for (auto* h : http) h->close_if_idle();

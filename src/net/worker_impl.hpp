@@ -38,6 +38,9 @@ struct worker::impl {
   metrics::worker_metrics metrics;
   std::unordered_set<ws_session*> sessions;         // for shutdown
   std::unordered_set<http_session*> http_sessions;  // idle keep-alives close at shutdown
+  // Every SockJS session alive on this worker, WebSocket-carried ones too:
+  // shutdown closes them all, and ~impl ends them while the hub exists.
+  std::unordered_set<sockjs_session*> sockjs_live;
   // No concurrency hint of 1: with it, Asio queues a thread's posts to
   // itself privately and merges them after the running handler, behind
   // posts other workers made meanwhile — which reorders deliveries of

@@ -1,6 +1,6 @@
 // The fixed resources of a SockJS endpoint — greeting, /info, the iframe
 // page — and the HTTP headers the protocol asks for (CORS, caching, the
-// JSESSIONID cookie). Pure text; net/sockjs_http.cpp sends them.
+// JSESSIONID cookie). Pure text; net/http_sockjs.cpp sends them.
 #pragma once
 
 #include <cstdint>

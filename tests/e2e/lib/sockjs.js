@@ -5,9 +5,12 @@
 // ends use them. Every wait is on an event (bytes arriving, a response
 // ending, a frame, a receipt) bounded by a timeout.
 
+const assert = require('node:assert/strict');
 const nodeHttp = require('node:http');
 const crypto = require('node:crypto');
+const WebSocket = require('ws');
 const { DEFAULT_TIMEOUT, within, Inbox } = require('./wait');
+const { wsClosed } = require('./clients');
 
 // ---------------------------------------------------------------------------
 // Raw HTTP
@@ -281,4 +284,42 @@ function legacySend(client, destination, body, headers = {}, ms = DEFAULT_TIMEOU
   return got;
 }
 
-module.exports = { HttpStream, sjHttp, xhrFrames, arrayMessages, SjSession, sockjsStomp, legacyReceipt, legacySubscribe, legacySend, randomId };
+// A WebSocket to urlPath whose messages go to an Inbox; rejects with
+// statusCode when the upgrade is refused.
+function openWs(server, urlPath, { origin, protocols = [] } = {}) {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}${urlPath}`, protocols, origin ? { origin } : {});
+  const inbox = new Inbox(`WebSocket message on ${urlPath}`);
+  const closed = wsClosed(ws);
+  ws.on('message', (d) => inbox.push(d.toString('utf8')));
+  closed.then((c) => inbox.fail(new Error(`WebSocket ${urlPath} closed (${c.code} ${c.reason})`)));
+  ws.on('error', () => {});
+  return within(
+    new Promise((resolve, reject) => {
+      ws.once('open', () => resolve({ ws, inbox, closed }));
+      ws.once('unexpected-response', (req, res) => {
+        const err = new Error(`WebSocket upgrade of ${urlPath} refused with HTTP ${res.statusCode}`);
+        err.statusCode = res.statusCode;
+        res.resume();
+        reject(err);
+      });
+      ws.once('error', reject);
+    }),
+    5000,
+    `WebSocket open ${urlPath}`,
+  );
+}
+
+// Reads SockJS-over-WebSocket frames until `n` messages (from a[...]
+// frames) arrived; other frames are errors unless they are heart-beats.
+async function wsMessages(inbox, n, ms = 5000) {
+  const got = [];
+  while (got.length < n) {
+    const f = await inbox.next(ms, `SockJS frame (have ${got.length} of ${n} messages)`);
+    if (f === 'h') continue;
+    assert.equal(f[0], 'a', `expected an a[...] frame, got ${JSON.stringify(f)}`);
+    got.push(...JSON.parse(f.slice(1)));
+  }
+  return got;
+}
+
+module.exports = { openWs, wsMessages, HttpStream, sjHttp, xhrFrames, arrayMessages, SjSession, sockjsStomp, legacyReceipt, legacySubscribe, legacySend, randomId };

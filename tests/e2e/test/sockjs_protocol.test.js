@@ -10,6 +10,8 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('../lib/harness');
 
+const { openWs, wsMessages } = h;
+
 const GREETING = 'Welcome to SockJS!\n';
 const PRELUDE = 'h'.repeat(2048) + '\n';
 const GO_AWAY = 'c[3000,"Go away!"]';
@@ -40,42 +42,6 @@ function rawDanger(text) {
 
 // A WebSocket whose messages queue in an Inbox; rejects with .statusCode
 // when the upgrade is refused.
-function openWs(server, urlPath, { origin, protocols = [] } = {}) {
-  const ws = new h.WebSocket(`ws://127.0.0.1:${server.port}${urlPath}`, protocols, origin ? { origin } : {});
-  const inbox = new h.Inbox(`WebSocket message on ${urlPath}`);
-  const closed = h.wsClosed(ws);
-  ws.on('message', (d) => inbox.push(d.toString('utf8')));
-  closed.then((c) => inbox.fail(new Error(`WebSocket ${urlPath} closed (${c.code} ${c.reason})`)));
-  ws.on('error', () => {});
-  return h.within(
-    new Promise((resolve, reject) => {
-      ws.once('open', () => resolve({ ws, inbox, closed }));
-      ws.once('unexpected-response', (req, res) => {
-        const err = new Error(`WebSocket upgrade of ${urlPath} refused with HTTP ${res.statusCode}`);
-        err.statusCode = res.statusCode;
-        res.resume();
-        reject(err);
-      });
-      ws.once('error', reject);
-    }),
-    5000,
-    `WebSocket open ${urlPath}`,
-  );
-}
-
-// Reads SockJS-over-WebSocket frames until `n` messages (from a[...]
-// frames) arrived; other frames are errors unless they are heart-beats.
-async function wsMessages(inbox, n, ms = 5000) {
-  const got = [];
-  while (got.length < n) {
-    const f = await inbox.next(ms, `SockJS frame (have ${got.length} of ${n} messages)`);
-    if (f === 'h') continue;
-    assert.equal(f[0], 'a', `expected an a[...] frame, got ${JSON.stringify(f)}`);
-    got.push(...JSON.parse(f.slice(1)));
-  }
-  return got;
-}
-
 // The JS call arguments of htmlfile chunks: <script>\np("...");\n</script>
 function htmlfileFrames(text) {
   const out = [];
