@@ -14,6 +14,7 @@
 #include "auth/authenticator.hpp"
 #include "auth/json_claim.hpp"
 #include "auth/jwt_authenticator.hpp"
+#include "util/http_text.hpp"
 
 namespace {
 
@@ -84,14 +85,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   from_header.authorization = std::string(in);
   check(auth.verify(pick_token(from_header), now));
   credentials from_http;
-  from_http.query_token = query_value(in, "access_token");
-  from_http.cookie_token = cookie_value(in, "token");
+  from_http.query_token = herald::util::query_value(in, "access_token");
+  from_http.cookie_token = herald::util::cookie_value(in, "token");
   const std::string token = pick_token(from_http);
   if (!token.empty()) check(auth.verify(token, now));
   // Names taken from the input exercise the matching itself.
   const std::string_view name = in.substr(0, in.find('='));
-  (void)cookie_value(in, name);
-  (void)query_value(in, name);
+  (void)herald::util::cookie_value(in, name);
+  (void)herald::util::query_value(in, name);
 
   (void)detail::parse_claim(in);
 

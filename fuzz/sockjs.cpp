@@ -1,6 +1,6 @@
 // libFuzzer target for the SockJS text layer (src/sockjs/): every function
 // that reads client bytes — parse_route, parse_messages (HTTP and WebSocket
-// modes), jsonp_payload (form and raw bodies), form_value, valid_callback,
+// modes), jsonp_payload (form and raw bodies), util::form_field, valid_callback,
 // add_session_cookie — and the escaping every outgoing frame goes through.
 // None may crash. Whatever parse_route accepts must rebuild the input;
 // accepted messages must survive quote() and parse back unchanged; quote()
@@ -21,11 +21,13 @@
 #include "sockjs/incoming.hpp"
 #include "sockjs/pages.hpp"
 #include "sockjs/route.hpp"
+#include "util/http_text.hpp"
 
 namespace {
 
 namespace json = boost::json;
 using namespace herald::sockjs;
+namespace util = herald::util;
 
 #define FUZZ_CHECK(cond)       \
   do {                         \
@@ -226,12 +228,12 @@ void check_messages(std::string_view payload) {
 void check_forms(std::string_view in) {
   const std::string form = jsonp_payload(in, "application/x-www-form-urlencoded");
   FUZZ_CHECK(form.size() <= in.size());
-  FUZZ_CHECK(form == form_value(in, "d"));
+  FUZZ_CHECK(form == util::form_field(in, "d"));
   check_messages(form);
   FUZZ_CHECK(jsonp_payload(in, "text/plain") == in);
-  FUZZ_CHECK(form_value(in, "c").size() <= in.size());
+  FUZZ_CHECK(util::form_field(in, "c").size() <= in.size());
   // Decoding never grows the text.
-  FUZZ_CHECK(form_value("x=" + std::string(in), "x").size() <= in.size());
+  FUZZ_CHECK(util::form_field("x=" + std::string(in), "x").size() <= in.size());
 }
 
 void check_callback(std::string_view in) {

@@ -58,15 +58,4 @@ std::unique_ptr<authenticator> make_authenticator(const config::auth& cfg);
 // "Bearer " prefix; a source that ends up empty falls through. "" = none.
 std::string pick_token(const credentials& creds);
 
-// Value of cookie `name` in a Cookie header ("a=1; b=2"); the first match
-// wins, surrounding double quotes are removed, nothing is decoded.
-// "" when absent.
-std::string cookie_value(std::string_view cookie_header, std::string_view name);
-
-// Value of query parameter `name` in a request target ("/ws?x=1&t=abc%2B"),
-// form-decoded ('%XX' and '+' as space; malformed escapes kept literally).
-// Only the part after the first '?' and before '#' is searched; the first
-// match wins. "" when absent.
-std::string query_value(std::string_view target, std::string_view name);
-
 }  // namespace herald::auth

@@ -1,17 +1,17 @@
 #include "net/http_session.hpp"
 
 #include <boost/beast/http.hpp>
-
-#include <cstring>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cstring>
+
 #include "api/routes.hpp"
-#include "auth/authenticator.hpp"
 #include "core/origin.hpp"
 #include "net/sockjs_ws.hpp"
 #include "net/ws_session.hpp"
 #include "stomp/version.hpp"
+#include "util/http_text.hpp"
 
 namespace herald::net {
 
@@ -165,10 +165,10 @@ void http_session::upgrade(request req, const config::endpoint& ep, bool framed)
   auto remote = stream_.socket().remote_endpoint(ec);
   if (!ec) info.remote = remote.address().to_string() + ":" + std::to_string(remote.port());
   std::string_view target(req.target().data(), req.target().size());
-  info.query_token = auth::query_value(target, w_.shared.cfg.auth.query_param);
+  info.query_token = util::query_value(target, w_.shared.cfg.auth.query_param);
   if (!w_.shared.cfg.auth.cookie.empty()) {
     auto cookie = req[http::field::cookie];
-    info.cookie_token = auth::cookie_value(std::string_view(cookie.data(), cookie.size()), w_.shared.cfg.auth.cookie);
+    info.cookie_token = util::cookie_value(std::string_view(cookie.data(), cookie.size()), w_.shared.cfg.auth.cookie);
   }
   stream_.expires_never();
   if (framed || ep.handler != config::endpoint_handler::stomp) {

@@ -13,13 +13,13 @@
 #include <random>
 #include <utility>
 
-#include "auth/authenticator.hpp"
 #include "core/origin.hpp"
 #include "net/http_session.hpp"
 #include "net/sockjs_receiver.hpp"
 #include "sockjs/incoming.hpp"
 #include "sockjs/pages.hpp"
 #include "sockjs/route.hpp"
+#include "util/http_text.hpp"
 
 namespace herald::net {
 
@@ -191,8 +191,7 @@ void http_session::sockjs_session_request(request req, const config::endpoint& e
   std::string_view target(req.target().data(), req.target().size());
   std::string callback;
   if (t == session_transport::jsonp || t == session_transport::htmlfile) {
-    auto q = target.find('?');
-    callback = q == std::string_view::npos ? std::string() : sockjs::form_value(target.substr(q + 1), "c");
+    callback = util::query_value(target, "c");
     if (callback.empty()) return reply(400, "\"callback\" parameter required\n");
     if (!sockjs::valid_callback(callback)) return reply(400, "invalid \"callback\" parameter\n");
   }
@@ -207,9 +206,9 @@ void http_session::sockjs_session_request(request req, const config::endpoint& e
     beast::error_code ec;
     auto remote = stream_.socket().remote_endpoint(ec);
     if (!ec) info.remote = remote.address().to_string() + ":" + std::to_string(remote.port());
-    info.query_token = auth::query_value(target, w_.shared.cfg.auth.query_param);
+    info.query_token = util::query_value(target, w_.shared.cfg.auth.query_param);
     if (!w_.shared.cfg.auth.cookie.empty()) {
-      info.cookie_token = auth::cookie_value(view(req[http::field::cookie]), w_.shared.cfg.auth.cookie);
+      info.cookie_token = util::cookie_value(view(req[http::field::cookie]), w_.shared.cfg.auth.cookie);
     }
     info.kind = metrics_kind(t);
     session = std::make_shared<sockjs_session>(w_, std::string(session_id), ep, std::move(info), true);

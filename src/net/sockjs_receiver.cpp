@@ -63,14 +63,18 @@ void http_receiver::start(std::shared_ptr<sockjs_session> session) {
 void http_receiver::respond_once(std::string_view frame) {
   std::string body = streaming() ? sockjs::prelude(p_.transport, p_.callback) : std::string();
   sockjs::wrap(body, p_.transport, frame, p_.callback);
+  answered_ = true;
+  ending_ = true;
+  write(whole_response(body));
+}
+
+std::string http_receiver::whole_response(std::string_view body) const {
   std::string res = p_.head;
   fmt::format_to(std::back_inserter(res), "Content-Length: {}\r\n", body.size());
   if (!p_.keep_alive) res += "Connection: close\r\n";
   res += "\r\n";
   res += body;
-  answered_ = true;
-  ending_ = true;
-  write(std::move(res));
+  return res;
 }
 
 void http_receiver::send_frame(std::string frame) {
@@ -79,13 +83,8 @@ void http_receiver::send_frame(std::string frame) {
   if (!streaming()) {
     std::string body;
     sockjs::wrap(body, p_.transport, frame, p_.callback);
-    std::string res = p_.head;
-    fmt::format_to(std::back_inserter(res), "Content-Length: {}\r\n", body.size());
-    if (!p_.keep_alive) res += "Connection: close\r\n";
-    res += "\r\n";
-    res += body;
     answered_ = true;
-    return write(std::move(res));
+    return write(whole_response(body));
   }
   std::string wrapped;
   sockjs::wrap(wrapped, p_.transport, frame, p_.callback);

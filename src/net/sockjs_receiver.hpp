@@ -42,6 +42,7 @@ class http_receiver final : public std::enable_shared_from_this<http_receiver>, 
   bool streaming() const { return sockjs::is_streaming(p_.transport); }
   // A whole response with Content-Length: a poll's answer or a refusal.
   void respond_once(std::string_view frame);
+  std::string whole_response(std::string_view body) const;
   void write(std::string bytes);
   void on_write(boost::system::error_code ec);
   void watch();

@@ -69,7 +69,7 @@ void http_session::serve_static(const request& req, std::string_view name) {
   std::ostringstream body;
   body << in.rdbuf();
   if (!in) return text(404, "Not found\n");
-  respond(200, content_type_of(name), std::move(body).str(), {{"Cache-Control", "no-cache"}}, keep_alive,
+  respond(200, content_type_of(name), std::move(body).str(), {{"Cache-Control", "no-cache"}, {"X-Content-Type-Options", "nosniff"}}, keep_alive,
           req.version(), head);
 }
 

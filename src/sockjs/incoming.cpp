@@ -3,35 +3,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "util/http_text.hpp"
+
 namespace herald::sockjs {
-namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string url_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() &&
-               hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 incoming parse_messages(std::string_view payload, bool allow_single) {
   incoming r;
   if (payload.empty()) {
@@ -63,20 +37,8 @@ incoming parse_messages(std::string_view payload, bool allow_single) {
   return r;
 }
 
-std::string form_value(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto item = query.substr(0, amp);
-    auto eq = item.find('=');
-    if (eq != std::string_view::npos && item.substr(0, eq) == name) return url_decode(item.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
-}
-
 std::string jsonp_payload(std::string_view body, std::string_view content_type) {
-  if (content_type.starts_with("application/x-www-form-urlencoded")) return form_value(body, "d");
+  if (content_type.starts_with("application/x-www-form-urlencoded")) return util::form_field(body, "d");
   return std::string(body);
 }
 

@@ -23,10 +23,6 @@ incoming parse_messages(std::string_view payload, bool allow_single);
 // JSON text, or an empty string when the form has no non-empty `d` field.
 std::string jsonp_payload(std::string_view body, std::string_view content_type);
 
-// Value of `name` in a URL query or form ("a=1&b=2"), percent- and
-// plus-decoded; empty when absent.
-std::string form_value(std::string_view query, std::string_view name);
-
 // JSONP callback names: letters, digits, '_', '-' and '.', at most 256 bytes,
 // so a callback can never inject script.
 bool valid_callback(std::string_view name);

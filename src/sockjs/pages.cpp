@@ -3,6 +3,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
+
+#include "util/http_text.hpp"
+
 namespace herald::sockjs {
 
 std::string info_body(const info_settings& s, std::uint32_t entropy) {
@@ -71,27 +75,15 @@ void add_cache_forever(header_list& h) {
 }
 
 void add_session_cookie(header_list& h, std::string_view cookie_header) {
-  std::string value = "dummy";
-  // Cookie: a=1; JSESSIONID=xyz; b=2
-  std::string_view rest = cookie_header;
-  while (!rest.empty()) {
-    auto semi = rest.find(';');
-    auto item = rest.substr(0, semi);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    if (item.starts_with("JSESSIONID=")) {
-      auto v = item.substr(11);
-      // Only cookie-safe characters are echoed back (RFC 6265 cookie-octet:
-      // printable ASCII but space, '"', ',', ';' and '\').
-      bool safe = !v.empty() && v.size() <= 256;
-      for (unsigned char c : v) {
-        if (c <= 0x20 || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\') safe = false;
-      }
-      if (safe) value = std::string(v);
-      break;
-    }
-    if (semi == std::string_view::npos) break;
-    rest.remove_prefix(semi + 1);
-  }
+  std::string value = util::cookie_value(cookie_header, "JSESSIONID");
+  // Echoed only when made of what RFC 6265 allows in a cookie value
+  // (printable ASCII but space, '"', ',', ';' and '\\'), so a client cannot
+  // inject bytes into Set-Cookie.
+  auto cookie_octet = [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u > 0x20 && u < 0x7f && c != '"' && c != ',' && c != ';' && c != '\\';
+  };
+  if (value.empty() || value.size() > 256 || !std::all_of(value.begin(), value.end(), cookie_octet)) value = "dummy";
   h.emplace_back("Set-Cookie", "JSESSIONID=" + value + "; path=/");
 }
 

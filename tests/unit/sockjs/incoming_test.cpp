@@ -122,37 +122,6 @@ TEST(SockjsIncoming, JsonpRawBody) {
   EXPECT_EQ(jsonp_payload("[\"a+b\"]", "application/json"), "[\"a+b\"]");
 }
 
-TEST(SockjsIncoming, FormValue) {
-  EXPECT_EQ(form_value("a=1&b=2", "a"), "1");
-  EXPECT_EQ(form_value("a=1&b=2", "b"), "2");
-  EXPECT_EQ(form_value("a=1&b=2", "c"), "");
-  EXPECT_EQ(form_value("", "a"), "");
-  EXPECT_EQ(form_value("c=cb_1", "c"), "cb_1");
-  // Names match exactly, not by prefix or suffix.
-  EXPECT_EQ(form_value("ab=1&a=2", "a"), "2");
-  EXPECT_EQ(form_value("ba=1&a=2", "a"), "2");
-  EXPECT_EQ(form_value("ab=1", "a"), "");
-  // An item without '=' is skipped; the first match wins.
-  EXPECT_EQ(form_value("a&a=3", "a"), "3");
-  EXPECT_EQ(form_value("a=1&a=2", "a"), "1");
-  EXPECT_EQ(form_value("a=&a=2", "a"), "");
-  // The value may itself contain '='.
-  EXPECT_EQ(form_value("a=x=y", "a"), "x=y");
-  EXPECT_EQ(form_value("&&a=1&", "a"), "1");
-}
-
-TEST(SockjsIncoming, FormValueDecoding) {
-  EXPECT_EQ(form_value("a=%41%2b+x", "a"), "A+ x");
-  EXPECT_EQ(form_value("a=%41", "a"), "A");      // escape at the very end
-  EXPECT_EQ(form_value("a=x%4", "a"), "x%4");    // truncated escape kept
-  EXPECT_EQ(form_value("a=%", "a"), "%");
-  EXPECT_EQ(form_value("a=%zz%4g", "a"), "%zz%4g");
-  EXPECT_EQ(form_value("a=%00", "a"), "\0"s);
-  EXPECT_EQ(form_value("a=%C3%A9", "a"), "\xc3\xa9");
-  EXPECT_EQ(form_value("a=%2541", "a"), "%41");  // decoded once only
-  EXPECT_EQ(form_value("a=%26b%3D1", "a"), "&b=1");
-}
-
 TEST(SockjsIncoming, ValidCallback) {
   for (const char* ok : {"cb", "x", "_jp.a1b2c3", "jQuery1234_5678", "a.b-c_d", "A9"}) {
     EXPECT_TRUE(valid_callback(ok)) << ok;
