@@ -2,17 +2,14 @@
 // they never throw on content, never read out of bounds, and are fuzzed
 // (fuzz/auth_token.cpp).
 #include "auth/authenticator.hpp"
+#include "util/http_text.hpp"
 
 namespace herald::auth {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+using util::trim_space;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -27,10 +24,10 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
 // RFC 6750 scheme names are case-insensitive, and clients disagree on the
 // spacing, so "bearer   x" counts too. A bare "Bearer" leaves nothing.
 std::string_view strip_bearer(std::string_view s) {
-  s = trim(s);
+  s = trim_space(s);
   constexpr std::string_view scheme = "bearer";
   if (starts_with_nocase(s, scheme) && (s.size() == scheme.size() || is_space(s[scheme.size()]))) {
-    s = trim(s.substr(scheme.size()));
+    s = trim_space(s.substr(scheme.size()));
   }
   return s;
 }

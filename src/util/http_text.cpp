@@ -3,14 +3,6 @@
 namespace herald::util {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -18,7 +10,15 @@ int hex_digit(char c) {
   return -1;
 }
 
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 }  // namespace
+
+std::string_view trim_space(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
 
 std::string form_decode(std::string_view s) {
   std::string out;
@@ -64,13 +64,13 @@ std::string cookie_value(std::string_view cookie_header, std::string_view name) 
   std::string_view rest = cookie_header;
   while (!rest.empty()) {
     const std::size_t semi = rest.find(';');
-    const std::string_view pair = trim(rest.substr(0, semi));
+    const std::string_view pair = trim_space(rest.substr(0, semi));
     rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
 
     const std::size_t eq = pair.find('=');
     if (eq == std::string_view::npos) continue;  // not a cookie-pair
-    if (trim(pair.substr(0, eq)) != name) continue;
-    std::string_view value = trim(pair.substr(eq + 1));
+    if (trim_space(pair.substr(0, eq)) != name) continue;
+    std::string_view value = trim_space(pair.substr(eq + 1));
     // RFC 6265 allows the value to be wrapped in DQUOTEs, which are not
     // part of the value.
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {

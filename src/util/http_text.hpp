@@ -15,6 +15,9 @@ namespace herald::util {
 // rejecting them would only turn a bad token into a confusing "missing token".
 std::string form_decode(std::string_view s);
 
+// s without leading and trailing spaces, tabs, CRs and LFs.
+std::string_view trim_space(std::string_view s);
+
 // Value of field `name` in "a=1&b=2" (a query string or a form body),
 // form-decoded; the first match wins; "" when absent.
 std::string form_field(std::string_view fields, std::string_view name);

@@ -6,25 +6,6 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('../lib/harness');
 
-// Subscribes with a receipt and waits for it (stompjs 2.3.3 reports
-// receipts through client.onreceipt).
-function legacySubscribe(client, destination) {
-  const inbox = new h.Inbox(`legacy message on ${destination}`);
-  const receipt = `legacy-${destination}-${Math.random()}`;
-  const got = new Promise((resolve) => {
-    const prev = client.onreceipt;
-    client.onreceipt = (frame) => {
-      if (frame.headers['receipt-id'] === receipt) {
-        client.onreceipt = prev;
-        resolve(frame);
-      } else if (prev) prev(frame);
-    };
-  });
-  const sub = client.subscribe(destination, (m) => inbox.push(m), { receipt });
-  inbox.subscription = sub;
-  return h.within(got, 5000, `RECEIPT for legacy SUBSCRIBE ${destination}`).then(() => inbox);
-}
-
 describe('legacy stompjs 2.3.3', () => {
   let server;
   before(async () => {
@@ -39,8 +20,8 @@ describe('legacy stompjs 2.3.3', () => {
     assert.equal(c.frame.headers['user-name'], 'u1001');
     assert.match(c.frame.headers.server, /^herald\//);
 
-    const mine = await legacySubscribe(c.client, '/user/u1001/userOnlineStatus');
-    const all = await legacySubscribe(c.client, '/topic/userOnlineStatus');
+    const mine = await h.legacySubscribe(c.client, '/user/u1001/userOnlineStatus');
+    const all = await h.legacySubscribe(c.client, '/topic/userOnlineStatus');
 
     await h.mustPublishUser(server, 'u1001', '/userOnlineStatus', { user: 'u1001', online: true });
     await h.mustPublish(server, '/topic/userOnlineStatus', { user: 'u2002', online: false });
@@ -58,9 +39,9 @@ describe('legacy stompjs 2.3.3', () => {
     const a1 = h.track(t, await h.legacyStomp(server, { headers: { login: 'u1' } }));
     const a2 = h.track(t, await h.legacyStomp(server, { headers: { login: 'u1' } }));
     const b = h.track(t, await h.legacyStomp(server, { headers: { login: 'u2' } }));
-    const i1 = await legacySubscribe(a1.client, '/user/u1/userOnlineStatus');
-    const i2 = await legacySubscribe(a2.client, '/user/u1/userOnlineStatus');
-    const ib = await legacySubscribe(b.client, '/user/u2/userOnlineStatus');
+    const i1 = await h.legacySubscribe(a1.client, '/user/u1/userOnlineStatus');
+    const i2 = await h.legacySubscribe(a2.client, '/user/u1/userOnlineStatus');
+    const ib = await h.legacySubscribe(b.client, '/user/u2/userOnlineStatus');
     await h.mustPublishUser(server, 'u1', '/userOnlineStatus', 'u1 online');
     await h.mustPublishUser(server, 'u2', '/userOnlineStatus', 'u2 online');
     assert.equal((await i1.next()).body, 'u1 online');
@@ -90,7 +71,7 @@ describe('legacy stompjs 2.3.3', () => {
     const c = h.track(t, await h.legacyStomp(server, { protocols: ['v10.stomp'], headers: { login: 'old' } }));
     assert.equal(c.ws.protocol, 'v10.stomp');
     assert.equal(c.frame.headers.version, '1.0');
-    const inbox = await legacySubscribe(c.client, '/topic/v10');
+    const inbox = await h.legacySubscribe(c.client, '/topic/v10');
     await h.mustPublish(server, '/topic/v10', 'from 1.0');
     assert.equal((await inbox.next()).body, 'from 1.0');
   });
