@@ -135,13 +135,15 @@ bool sockjs_session::fill_messages(std::string& frame) {
       out.pop_front();
     }
   } else {
-    while (!echo_.empty() && frame.size() < frame_budget) {
+    std::size_t taken = 0;
+    while (taken < echo_.size() && frame.size() < frame_budget) {
       a.begin_message();
-      a.piece(echo_.front());
+      a.piece(echo_[taken]);
       a.end_message();
-      echo_bytes_ -= echo_.front().size();
-      echo_.pop_front();
+      echo_bytes_ -= echo_[taken].size();
+      ++taken;
     }
+    echo_.erase(echo_.begin(), echo_.begin() + static_cast<std::ptrdiff_t>(taken));
   }
   return a.finish();
 }

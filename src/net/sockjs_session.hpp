@@ -12,7 +12,6 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -94,7 +93,9 @@ class sockjs_session final : public std::enable_shared_from_this<sockjs_session>
   core::close_reason reason_ = core::close_reason::transport_closed;
 
   std::optional<session::session> stomp_;
-  std::deque<std::string> echo_;  // echo handler: messages not yet sent back
+  // Echo handler: messages not yet sent back. A vector, not a deque: an
+  // empty deque allocates, and every STOMP session would carry one.
+  std::vector<std::string> echo_;
   std::size_t echo_bytes_ = 0;
 
   boost::asio::steady_timer timer_;

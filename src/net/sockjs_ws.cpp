@@ -11,6 +11,13 @@ namespace herald::net {
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
+namespace {
+// Bytes per read_some: small while idle (the buffer stays allocated as long
+// as the read is pending), doubling while a large message streams in.
+constexpr std::size_t min_read_chunk = 256;
+constexpr std::size_t max_read_chunk = 16 * 1024;
+}  // namespace
+
 sockjs_ws::sockjs_ws(worker::impl& w, boost::asio::ip::tcp::socket socket, connection_slot slot, bool framed)
     : w_(w), ws_(std::move(socket)), slot_(std::move(slot)), framed_(framed) {}
 
@@ -41,10 +48,14 @@ void sockjs_ws::start(request req, const config::endpoint& ep, session::connecti
 }
 
 void sockjs_ws::read() {
-  ws_.async_read(rbuf_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  // read_some into a small buffer, as ws_session does: its pending operation
+  // is a few hundred bytes smaller than a whole-message read, on every idle
+  // session.
+  ws_.async_read_some(rbuf_.prepare(read_chunk_),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
 
-void sockjs_ws::on_read(beast::error_code ec) {
+void sockjs_ws::on_read(beast::error_code ec, std::size_t n) {
   if (ec) {
     if (session_) {
       auto s = std::move(session_);
@@ -52,8 +63,19 @@ void sockjs_ws::on_read(beast::error_code ec) {
     }
     return;
   }
-  std::string text = beast::buffers_to_string(rbuf_.data());
+  rbuf_.commit(n);
+  auto data = rbuf_.data();
+  message_.append(static_cast<const char*>(data.data()), data.size());
   rbuf_.consume(rbuf_.size());
+  if (!ws_.is_message_done()) {
+    if (n == read_chunk_ && read_chunk_ < max_read_chunk) read_chunk_ *= 2;
+    return read();
+  }
+  std::string text = std::move(message_);
+  message_ = std::string();
+  // Push clients send little after CONNECT: an idle session keeps little.
+  read_chunk_ = min_read_chunk;
+  rbuf_.shrink_to_fit();
   if (closed_) return read();  // closing: what the client still sends is dropped
   if (!framed_) {
     // Raw echo: the message goes back as it came, and the next is read once
@@ -83,6 +105,7 @@ void sockjs_ws::write(std::string text, bool frame) {
   ws_.text(true);
   ws_.async_write(boost::asio::buffer(out_), [self = shared_from_this(), frame](beast::error_code ec, std::size_t) {
     self->writing_ = false;
+    std::string().swap(self->out_);  // nothing held between messages
     if (ec) return;
     if (self->finishing_) return self->close_socket();
     if (!frame) return self->read();

@@ -33,7 +33,7 @@ class sockjs_ws final : public std::enable_shared_from_this<sockjs_ws>, public s
 
  private:
   void read();
-  void on_read(boost::beast::error_code ec);
+  void on_read(boost::beast::error_code ec, std::size_t n);
   void write(std::string text, bool frame);
   void close_socket();
 
@@ -43,6 +43,8 @@ class sockjs_ws final : public std::enable_shared_from_this<sockjs_ws>, public s
   bool framed_;
   std::shared_ptr<sockjs_session> session_;
   boost::beast::flat_buffer rbuf_;
+  std::string message_;  // the client message read so far (read_message_max bounds it)
+  std::size_t read_chunk_ = 256;
   std::string out_;  // the message being written
   bool writing_ = false;
   bool finishing_ = false;
