@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# Every clone shares one ccache: paths inside the checkout are hashed
+# relative to it, and the build directory is left out of the hash (it only
+# names the debug info's compile directory).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 echo "== release build + unit and end-to-end tests"
 cmake --preset release >/dev/null

@@ -84,7 +84,11 @@ void http_receiver::send_frame(std::string frame) {
     std::string body;
     sockjs::wrap(body, p_.transport, frame, p_.callback);
     answered_ = true;
-    return write(whole_response(body));
+    write(whole_response(body));
+    // Free the session now, not when the write completes: the client starts
+    // its next poll as soon as it has these bytes, and that poll may be
+    // handled before this write's completion is.
+    return finish();
   }
   std::string wrapped;
   sockjs::wrap(wrapped, p_.transport, frame, p_.callback);
@@ -115,9 +119,9 @@ void http_receiver::on_write(boost::system::error_code ec) {
   if (!out_.empty()) return write(std::string());
   if (frame_in_flight_) {
     frame_in_flight_ = false;
-    // A poll answers once; a stream is recycled past its byte budget so
-    // neither browsers nor proxies hold an ever-growing response.
-    if (attached_ && (answered_ || streamed_ >= w_.shared.cfg.sockjs.streaming_bytes)) return finish();
+    // A stream is recycled past its byte budget so neither browsers nor
+    // proxies hold an ever-growing response (a poll finished when it answered).
+    if (attached_ && streamed_ >= w_.shared.cfg.sockjs.streaming_bytes) return finish();
     if (attached_) return session_->on_frame_sent();
   }
   if (ending_ && !writing_) end();

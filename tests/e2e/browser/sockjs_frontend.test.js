@@ -140,6 +140,8 @@ describe('SockJS front end in a browser', { skip: !fs.existsSync(CHROMIUM) && 'c
         { path: '/fallback/mq', sockjs: true, websocket: false },
       ],
       static_dir: staticDir,
+      // The iframe transports load the client into herald's iframe.html.
+      sockjs: { client_url: '/static/sockjs.min.js' },
       app: { webhook: `http://127.0.0.1:${hook.address().port}/app` },
     };
     server = await h.startHerald(config);
@@ -194,7 +196,8 @@ describe('SockJS front end in a browser', { skip: !fs.existsSync(CHROMIUM) && 'c
     assert.deepEqual(tagged(s.topic), [{ user: 'someone-else', online: false, tag }]);
   }
 
-  async function scenario(name, user, query, expectedTransport) {
+  // keep: the page stays open for the restart test.
+  async function scenario(name, user, query, expectedTransport, { keep = true } = {}) {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error(`[${name}] page error: ${e.message}`));
     await page.goto(`${server.http}/static/index.html?user=${user}${query}`);
@@ -204,9 +207,13 @@ describe('SockJS front end in a browser', { skip: !fs.existsSync(CHROMIUM) && 'c
     await expectJoin(user);
     await expectDelivery(page, user, `${name}-1`);
     const after = await fe(page);
-    assert.deepEqual(after.errors, [], `${name}: no ERROR or lost connection`);
+    assert.deepEqual(after.errors, [], `${name}: no ERROR or lost connection (SockJS closes: ${JSON.stringify(after.closes)})`);
     assert.equal(after.connects, 1, `${name}: one connection`);
-    pages[name] = { page, user, transport: expectedTransport };
+    if (keep) {
+      pages[name] = { page, user, transport: expectedTransport };
+    } else {
+      await page.close();
+    }
   }
 
   it('serves the page and its scripts from static_dir', async () => {
@@ -231,6 +238,20 @@ describe('SockJS front end in a browser', { skip: !fs.existsSync(CHROMIUM) && 'c
   it('(c) forced xhr-polling', async () => {
     await scenario('polling', '13800000002', '&transports=xhr-polling', 'xhr-polling');
   });
+
+  // The transports browsers use when XHR is unavailable or cross-domain:
+  // each must carry the whole exchange too.
+  for (const [transport, user] of [
+    ['eventsource', '13800000003'],
+    ['htmlfile', '13800000004'],
+    ['jsonp-polling', '13800000005'],
+    ['iframe-eventsource', '13800000006'],
+    ['iframe-xhr-polling', '13800000007'],
+  ]) {
+    it(`forced ${transport}`, async () => {
+      await scenario(transport, user, `&transports=${transport}`, transport, { keep: false });
+    });
+  }
 
   it('after herald restarts on the same port, every page reconnects by its probe and receives again', async () => {
     const names = Object.keys(pages);
