@@ -19,5 +19,6 @@ module.exports = {
   ...require('./raw_stomp'),
   ...require('./clients'),
   ...require('./sockjs'),
+  ...require('./sockjs_wire'),
   WebSocket,
 };

@@ -8,7 +8,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('../lib/harness');
 
-const GO_AWAY = 'c[3000,"Go away!"]';
+const { GO_AWAY } = h;
 const CONNECT = (user) => `CONNECT\naccept-version:1.2\nhost:x\nlogin:${user}\nheart-beat:0,0\n\n\u0000`;
 const SUBSCRIBE = 'SUBSCRIBE\nid:1\ndestination:/topic/r\n\n\u0000';
 
