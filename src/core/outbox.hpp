@@ -5,10 +5,12 @@
 // max_pending_bytes): a slow reader costs at most that much memory.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/message.hpp"
 #include "core/ring.hpp"
@@ -26,9 +28,34 @@ struct outbound {
   stomp::version version = stomp::version::v1_2;
   bool droppable = false;
 
+  // The frame's bytes in wire order, without copying them: prefix, extra,
+  // then the message's head, body and terminating NUL. Empty pieces are left
+  // out. Every writer (WebSocket scatter-gather, SockJS escaping) and the
+  // byte accounting read the frame through this one list.
+  struct piece_list {
+    std::array<std::string_view, 5> items;
+    std::size_t count = 0;
+    const std::string_view* begin() const { return items.data(); }
+    const std::string_view* end() const { return items.data() + count; }
+  };
+  piece_list pieces() const {
+    piece_list p;
+    auto add = [&p](std::string_view v) {
+      if (!v.empty()) p.items[p.count++] = v;
+    };
+    if (prefix) add(*prefix);
+    add(extra);
+    if (msg) {
+      add(msg->head(version));
+      add(msg->body);
+      add(std::string_view("\0", 1));
+    }
+    return p;
+  }
+
   std::size_t wire_size() const {
-    std::size_t n = (prefix ? prefix->size() : 0) + extra.size();
-    if (msg) n += msg->head(version).size() + msg->body.size() + 1;
+    std::size_t n = 0;
+    for (auto piece : pieces()) n += piece.size();
     return n;
   }
 };

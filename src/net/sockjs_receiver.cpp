@@ -135,7 +135,7 @@ void http_receiver::finish() {
   if (was_attached && session_) session_->detach(*this);
   if (!answered_ && !streaming()) {
     // A poll pending when the session went away still gets an answer.
-    return respond_once(session_ ? session_->close_frame() : sockjs::close_frame(sockjs::go_away_code, "Go away!"));
+    return respond_once(session_ ? session_->close_frame() : sockjs::close_frame(sockjs::go_away_code, sockjs::go_away_reason));
   }
   if (streaming() && p_.chunked && !gone_) {
     out_ += "0\r\n\r\n";

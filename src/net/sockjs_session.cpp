@@ -10,7 +10,6 @@ namespace {
 // Messages packed into one a[...] frame. A poll takes everything queued up
 // to this; a stream sends the rest in the next frame.
 constexpr std::size_t frame_budget = 256 * 1024;
-constexpr const char* go_away = "Go away!";
 
 sockjs::timing timing_of(const config::config& cfg) {
   return {std::chrono::milliseconds(cfg.sockjs.heartbeat_ms), std::chrono::milliseconds(cfg.sockjs.disconnect_delay_ms)};
@@ -36,7 +35,7 @@ sockjs_session::sockjs_session(worker::impl& w, std::string id, const config::en
       break;
     case config::endpoint_handler::close:
       // Opens, then closes at once: the first receiver gets "o" and the close frame.
-      state_.close(sockjs::go_away_code, go_away);
+      state_.close(sockjs::go_away_code, std::string(sockjs::go_away_reason));
       break;
   }
 }
@@ -47,7 +46,7 @@ sockjs_session::~sockjs_session() {
 }
 
 std::shared_ptr<sockjs_session> find_sockjs_session(worker::impl& w, std::string_view id) {
-  auto it = w.sockjs_sessions.find(std::string(id));
+  auto it = w.sockjs_sessions.find(id);
   return it == w.sockjs_sessions.end() ? nullptr : it->second;
 }
 
@@ -123,13 +122,7 @@ bool sockjs_session::fill_messages(std::string& frame) {
       out.begin_write();
       const auto& o = out.front();
       a.begin_message();
-      if (o.prefix) a.piece(*o.prefix);
-      if (!o.extra.empty()) a.piece(o.extra);
-      if (o.msg) {
-        a.piece(o.msg->head(o.version));
-        a.piece(o.msg->body);
-        a.piece(std::string_view("\0", 1));
-      }
+      for (auto piece : o.pieces()) a.piece(piece);
       a.end_message();
       stomp_->on_written(o);
       out.pop_front();
@@ -173,7 +166,7 @@ void sockjs_session::flush() { pump(); }
 void sockjs_session::close(core::close_reason reason) {
   if (state_.closed() || torn_down_) return;
   reason_ = reason;
-  state_.close(sockjs::go_away_code, go_away);
+  state_.close(sockjs::go_away_code, std::string(sockjs::go_away_reason));
   // A receiver that cannot take the rest (a client that stopped reading)
   // gets this long before it is dropped, like ws_session's close grace.
   close_deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(3);
@@ -204,7 +197,7 @@ void sockjs_session::teardown() {
   torn_down_ = true;
   timer_.cancel();
   // A poll still pending is answered with the close frame, not c[0,""].
-  if (!state_.closed()) state_.close(sockjs::go_away_code, go_away);
+  if (!state_.closed()) state_.close(sockjs::go_away_code, std::string(sockjs::go_away_reason));
   w_.metrics.closed(reason_);
   if (stomp_ && reason_ != core::close_reason::transport_closed && reason_ != core::close_reason::client_disconnect) {
     spdlog::debug("sockjs session {} of '{}' closed: {}", id_, stomp_->user(), core::to_string(reason_));

@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,12 @@ namespace herald::net {
 class ws_session;
 class http_session;
 class sockjs_session;
+
+// Lets the SockJS table be searched with the string_view of a request path.
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 struct worker::impl {
   impl(std::size_t index, node_shared& shared);
@@ -54,7 +61,7 @@ struct worker::impl {
   bool shutting_down = false;
   // SockJS sessions carried by HTTP requests, by SockJS session id. Only the
   // owning worker (sockjs_owner) holds a given id.
-  std::unordered_map<std::string, std::shared_ptr<sockjs_session>> sockjs_sessions;
+  std::unordered_map<std::string, std::shared_ptr<sockjs_session>, string_hash, std::equal_to<>> sockjs_sessions;
 };
 
 // Index of the worker that owns SockJS session `id`.

@@ -24,7 +24,6 @@ constexpr std::size_t min_read_chunk = 256;
 constexpr std::size_t max_read_chunk = 16 * 1024;
 // After a close is requested, a peer that does not read gets this long.
 constexpr auto close_grace = std::chrono::seconds(3);
-constexpr char nul = '\0';
 }  // namespace
 
 ws_session::ws_session(worker::impl& w, asio::ip::tcp::socket socket, connection_slot slot)
@@ -95,13 +94,7 @@ void ws_session::write() {
   writing_ = true;
   std::array<asio::const_buffer, 5> bufs{};
   std::size_t k = 0;
-  if (o.prefix) bufs[k++] = asio::buffer(*o.prefix);
-  if (!o.extra.empty()) bufs[k++] = asio::buffer(o.extra);
-  if (o.msg) {
-    bufs[k++] = asio::buffer(o.msg->head(o.version));
-    bufs[k++] = asio::buffer(o.msg->body);
-    bufs[k++] = asio::buffer(&nul, 1);
-  }
+  for (auto piece : o.pieces()) bufs[k++] = asio::buffer(piece.data(), piece.size());
   ws_.text(!binary_);
   // The message, prefix and extra stay alive in the outbox's front entry
   // until the write completes: one body shared by every subscriber.

@@ -13,6 +13,7 @@ inline constexpr std::string_view heartbeat_frame = "h";
 
 // The standard close codes of the protocol.
 inline constexpr int go_away_code = 3000;          // session closed by the server
+inline constexpr std::string_view go_away_reason = "Go away!";
 inline constexpr int another_connection_code = 2010;  // a second receiving request
 inline constexpr int interrupted_code = 1002;
 
