@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "net/worker_impl.hpp"
+#include "sockjs/route.hpp"
 
 namespace herald::net {
 
@@ -38,9 +39,8 @@ class http_session final : public std::enable_shared_from_this<http_session> {
   void dispatch(request req);
   // SockJS (http_sockjs.cpp): everything under a `sockjs: true` endpoint.
   void sockjs(request req, const config::endpoint& ep, std::string_view rest);
-  // transport: a sockjs::session_transport (kept out of this header).
-  void sockjs_session_request(request req, const config::endpoint& ep, std::string_view session_id, int transport,
-                              header_list headers);
+  void sockjs_session_request(request req, const config::endpoint& ep, std::string session_id,
+                              sockjs::session_transport t, header_list headers);
   void migrate(request req, std::size_t owner);
   void serve_static(const request& req, std::string_view name);
   void drain();

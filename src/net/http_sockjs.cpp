@@ -164,11 +164,12 @@ void http_session::sockjs(request req, const config::endpoint& ep, std::string_v
   auto owner = sockjs_owner(r.session, w_.shared.workers.size());
   if (owner != w_.index) return migrate(std::move(req), owner);
   if (w_.shared.cfg.sockjs.cookie_needed) sockjs::add_session_cookie(h, view(req[http::field::cookie]));
-  sockjs_session_request(std::move(req), ep, r.session, static_cast<int>(r.transport), std::move(h));
+  // Copied: the views point into the request, which moves on.
+  sockjs_session_request(std::move(req), ep, std::string(r.session), r.transport, std::move(h));
 }
 
-void http_session::sockjs_session_request(request req, const config::endpoint& ep, std::string_view session_id, int transport_index, header_list h) {
-  const auto t = static_cast<session_transport>(transport_index);
+void http_session::sockjs_session_request(request req, const config::endpoint& ep, std::string session_id,
+                                          session_transport t, header_list h) {
   const bool keep_alive = req.keep_alive() && !w_.shutting_down;
   const unsigned version = req.version();
   auto reply = [&](int status, std::string body) {
@@ -211,8 +212,8 @@ void http_session::sockjs_session_request(request req, const config::endpoint& e
       info.cookie_token = util::cookie_value(view(req[http::field::cookie]), w_.shared.cfg.auth.cookie);
     }
     info.kind = metrics_kind(t);
-    session = std::make_shared<sockjs_session>(w_, std::string(session_id), ep, std::move(info), true);
-    w_.sockjs_sessions.emplace(std::string(session_id), session);
+    session = std::make_shared<sockjs_session>(w_, session_id, ep, std::move(info), true);
+    w_.sockjs_sessions.emplace(std::move(session_id), session);
   }
 
   http_receiver::params p;
