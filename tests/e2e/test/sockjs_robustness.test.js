@@ -8,7 +8,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('../lib/harness');
 
-const { GO_AWAY } = h;
+const { GO_AWAY, ANOTHER } = h;
 const CONNECT = (user) => `CONNECT\naccept-version:1.2\nhost:x\nlogin:${user}\nheart-beat:0,0\n\n\u0000`;
 const SUBSCRIBE = 'SUBSCRIBE\nid:1\ndestination:/topic/r\n\n\u0000';
 
@@ -68,10 +68,15 @@ describe('SockJS at shutdown', () => {
       assert.equal((await h.sjHttp(server, 'POST', `${s}/xhr`)).text, 'o\n');
       await h.sjHttp(server, 'POST', `${s}/xhr_send`, { body: JSON.stringify([CONNECT('poll-user'), SUBSCRIBE]) });
       assert.match((await h.sjHttp(server, 'POST', `${s}/xhr`)).text, /CONNECTED/);
-      const poll = new h.HttpStream(server, 'POST', `${s}/xhr`);
-      // The poll is attached once a second one is refused as busy.
-      await h.waitUntil(async () => (await h.sjHttp(server, 'POST', `${s}/xhr`)).text.startsWith('c[2010,'),
-        { timeout: 5000, what: 'the pending poll to be attached' });
+      // Two polls at once: whichever the server attached first stays pending,
+      // the other is refused with c[2010] — which tells which one to watch.
+      const first = new h.HttpStream(server, 'POST', `${s}/xhr`);
+      const second = new h.HttpStream(server, 'POST', `${s}/xhr`);
+      const refused = await h.within(
+        Promise.race([first.done.then(() => first), second.done.then(() => second)]),
+        5000, 'one of two concurrent polls to be refused');
+      assert.equal(refused.text, `${ANOTHER}\n`);
+      const poll = refused === first ? second : first;
 
       const stopped = server.stop();
       const frames = [];
