@@ -387,6 +387,13 @@ describe('protocol', () => {
       assert.equal((await marker.next()).body, 'mark');
       assert.equal(inbox.items.length, 0);
       tx.commit();
+      // COMMIT carries no receipt in stompjs; a receipted frame sent after it
+      // on the same connection proves the server has applied it before the
+      // API publish (which may land on another worker) races it.
+      const committed = 'sj-commit-receipt';
+      const applied = new Promise((r) => c.client.watchForReceipt(committed, r));
+      c.client.subscribe('/topic/sj.ack.fence', () => {}, { receipt: committed });
+      await h.within(applied, 5000, 'receipt after COMMIT');
       await h.mustPublish(server, '/topic/sj.ack', 's6');
       assert.equal((await inbox.next()).body, 's6');
     });
