@@ -31,6 +31,13 @@ describe('demo page in a browser', { skip: !fs.existsSync(CHROMIUM) && 'chromium
     assert.match(await page.textContent('#ep'), /\/websocket\/mq$/);
     await page.waitForFunction(() => window.heraldReady === true, null, { timeout: 10000 });
     assert.match(await page.textContent('#state'), /connected as demo-\w+ \(STOMP 1\.2\)/);
+    // heraldReady comes right after the page sent its two SUBSCRIBEs, without
+    // receipts; the page's publish (another connection, perhaps another
+    // worker) could overtake them. herald counts a subscription once it is in
+    // place: wait for both before publishing.
+    await h.waitUntil(async () => (await h.http(server, 'GET', '/api/info')).json.subscriptions === 2, {
+      what: 'the demo page\'s two subscriptions',
+    });
 
     await page.fill('#text', 'to everybody');
     await page.click('button:has-text("publish to /topic/demo")');

@@ -55,11 +55,13 @@ describe('heart-beats', () => {
   it('closes a client that promised heart-beats and went silent, with ERROR', async (t) => {
     const c = h.track(t, await h.RawStomp.open(server));
     // Promise a beat every 400 ms (matching the server's wish) and send none.
+    // Timed from before the CONNECT: herald's silence clock starts when it
+    // reads it, so a CONNECTED that reaches us late cannot shorten the span.
+    const connectSent = Date.now();
     c.send('CONNECT', { 'accept-version': '1.2', host: 'x', login: 'silent', 'heart-beat': `${RECEIVE_MS},0` });
     await c.expect('CONNECTED');
-    const connectedAt = Date.now();
     const err = await c.expect('ERROR', SILENCE_MS + 5000);
-    const elapsed = Date.now() - connectedAt;
+    const elapsed = Date.now() - connectSent;
     assert.match(err.headers.message, /heart-beat/);
     assert.ok(elapsed >= SILENCE_MS * 0.9, `closed after ${elapsed} ms; tolerated silence is ${SILENCE_MS} ms`);
     const closed = await h.within(c.closed, 5000, 'close after heart-beat timeout');
