@@ -27,6 +27,9 @@ herald_require(spdlog_FOUND "spdlog" "libspdlog-dev")
 pkg_check_modules(JWT QUIET IMPORTED_TARGET libjwt)
 herald_require(JWT_FOUND "libjwt" "libjwt-dev")
 
+pkg_check_modules(HIREDIS QUIET IMPORTED_TARGET hiredis)
+herald_require(HIREDIS_FOUND "hiredis" "libhiredis-dev")
+
 find_package(OpenSSL QUIET)
 herald_require(OPENSSL_FOUND "OpenSSL" "libssl-dev")
 

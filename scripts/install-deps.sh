@@ -8,13 +8,14 @@ build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
-  libjwt-dev libssl-dev
+  libjwt-dev libssl-dev libhiredis-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   nodejs npm
   chromium
+  redis-server haproxy nginx-light
 )
 
 want=("${build_pkgs[@]}")

@@ -7,7 +7,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "backplane/redis_broker.hpp"
+#include "core/channels.hpp"
 #include "core/memory_broker.hpp"
+#include "redis/address.hpp"
 #include "util/log.hpp"
 
 namespace herald::app {
@@ -26,7 +29,7 @@ node::node(config::config cfg) : cfg_(std::move(cfg)), rules_(cfg_.destinations)
   for (const auto& o : cfg_.allowed_origins) {
     if (o == "*") spdlog::warn("allowed_origins contains '*': any web page may open sessions with its users' cookies");
   }
-  broker_ = std::make_unique<core::memory_broker>();
+  broker_ = make_broker();
   const auto n = thread_count();
   router_ = std::make_unique<core::router>(*broker_, n,
                                            [this](std::size_t w, const std::string& channel, const core::message_ptr& m) {
@@ -39,11 +42,34 @@ node::node(config::config cfg) : cfg_(std::move(cfg)), rules_(cfg_.destinations)
   for (auto& w : workers_) shared_->workers.push_back(w.get());
 }
 
+std::unique_ptr<core::broker> node::make_broker() {
+  if (cfg_.broker.type == config::broker_type::memory) return std::make_unique<core::memory_broker>();
+  const auto& r = cfg_.broker.redis;
+  std::string error;
+  auto where = redis::parse_url(r.url, &error);  // validated at load
+  backplane::redis_broker_options o;
+  o.link.where = *where;
+  o.link.connect_timeout = std::chrono::milliseconds(r.connect_timeout_ms);
+  o.link.backoff_max = std::chrono::milliseconds(r.reconnect_max_ms);
+  o.prefix = r.prefix;
+  o.node_id = cfg_.node.id;
+  o.buffer_messages = r.buffer_messages;
+  o.unsubscribe_delay = std::chrono::milliseconds(r.unsubscribe_delay_ms);
+  return std::make_unique<backplane::redis_broker>(backplane_loop_, std::move(o));
+}
+
+void node::on_backplane(const std::string& channel, const core::message_ptr& m) {
+  if (channel == core::control_channel) return on_control(*m);
+  router_->on_message(channel, m);
+}
+
 node::~node() {
   for (auto& w : workers_) w->stop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
+  // The loop's handlers use the broker; end them before members go.
+  backplane_loop_.join();
   // Workers (and the connections their loops still hold) count themselves
   // out of shared_ as they go, so they must go first.
   workers_.clear();
@@ -83,7 +109,9 @@ int node::run() {
 
   std::uint16_t port = cfg_.listen_port();
   for (auto& w : workers_) port = w->listen(cfg_.listen_host(), port);
-  broker_->start([this](const std::string& channel, const core::message_ptr& m) { router_->on_message(channel, m); });
+  broker_->start([this](const std::string& channel, const core::message_ptr& m) { on_backplane(channel, m); });
+  broker_->subscribe(std::string(core::control_channel));
+  backplane_loop_.start();
   for (auto& w : workers_) {
     threads_.emplace_back([&w] { w->run(); });
   }
@@ -125,6 +153,7 @@ int node::run() {
   for (auto& w : workers_) w->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  backplane_loop_.join();
   return 0;
 }
 
@@ -133,9 +162,28 @@ bool node::ready() const {
 }
 
 std::size_t node::kick_user(const std::string& user, const std::string& reason) {
-  const auto n = registry_.sessions_of(user);
-  for (auto& w : workers_) w->kick_user(user, reason);
-  return n;
+  // Through the backplane, so that every node closes its sessions of the
+  // user; this node's among them, when its copy comes back.
+  core::message_fields f;
+  f.kind = core::target_kind::user;
+  f.user = user;
+  f.destination = "/kick";
+  f.headers = {{"op", "kick"}, {"reason", reason}};
+  broker_->publish(std::string(core::control_channel), core::make_message(std::move(f), "control"));
+  return registry_.sessions_of(user);
+}
+
+void node::on_control(const core::message& m) {
+  auto header = [&](std::string_view name) -> std::string {
+    for (const auto& [k, v] : m.headers) {
+      if (k == name) return v;
+    }
+    return {};
+  };
+  if (header("op") == "kick") {
+    const auto reason = header("reason");
+    for (auto& w : workers_) w->kick_user(m.user, reason);
+  }
 }
 
 }  // namespace herald::app

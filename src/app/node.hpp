@@ -11,7 +11,11 @@
 #include <thread>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "api/node_view.hpp"
+#include "backplane/loop.hpp"
+#include "metrics/prometheus.hpp"
 #include "auth/authenticator.hpp"
 #include "config/config.hpp"
 #include "core/broker.hpp"
@@ -39,11 +43,18 @@ class node final : public api::node_view {
 
  private:
   std::uint32_t effective_max_connections() const;
+  boost::json::object broker_json() const;
+  void write_backplane_metrics(metrics::text_writer& t) const;
+  void on_backplane(const std::string& channel, const core::message_ptr& m);
+  void on_control(const core::message& m);
+  std::unique_ptr<core::broker> make_broker();
   std::size_t thread_count() const;
 
   config::config cfg_;
   core::destination_rules rules_;
   std::unique_ptr<auth::authenticator> auth_;
+  // Declared before the broker: the broker's Redis links live on its loop.
+  backplane::loop backplane_loop_;
   std::unique_ptr<core::broker> broker_;
   std::vector<std::unique_ptr<net::worker>> workers_;
   std::unique_ptr<core::router> router_;

@@ -10,6 +10,21 @@ namespace herald::app {
 
 namespace json = boost::json;
 
+json::object node::broker_json() const {
+  const auto& b = broker_->stats();
+  auto v = [](const auto& a) { return a.load(std::memory_order_relaxed); };
+  return json::object{{"type", broker_->name()},
+                      {"state", core::to_string(broker_->state())},
+                      {"channels", v(b.channels)},
+                      {"pending", v(b.pending)},
+                      {"published", v(b.published)},
+                      {"rejected", v(b.rejected)},
+                      {"received", json::object{{"topic", v(b.received_topic)},
+                                                {"user", v(b.received_user)},
+                                                {"control", v(b.received_control)}}},
+                      {"reconnects", v(b.reconnects)}};
+}
+
 std::string node::info_json() const {
   using namespace std::chrono;
   json::array threads;
@@ -38,7 +53,7 @@ std::string node::info_json() const {
                  {"sockjs_sessions", sockjs},
                  {"subscriptions", subs},
                  {"channels", router_->channels()},
-                 {"broker", json::object{{"type", broker_->name()}, {"state", core::to_string(broker_->state())}}},
+                 {"broker", broker_json()},
                  {"threads", std::move(threads)}};
   return json::serialize(o);
 }
@@ -59,6 +74,8 @@ std::string node::metrics_text() const {
     t.sample(name, sum(pick));
   };
   using wm = metrics::worker_metrics;
+  t.family("herald_node_info", "gauge", "Always 1; the labels name this node");
+  t.sample("herald_node_info", 1, fmt::format("node=\"{}\",version=\"{}\"", metrics::escape_label(cfg_.node.id), HERALD_VERSION));
   gauge("herald_connections", "Open TCP connections", [](const wm& m) { return m.connections.value(); });
   counter("herald_connections_accepted_total", "Connections accepted",
           [](const wm& m) { return m.connections_accepted.value(); });
@@ -98,11 +115,35 @@ std::string node::metrics_text() const {
   t.family("herald_broker_up", "gauge", "1 when the backplane is ready");
   t.sample("herald_broker_up", broker_->state() == core::broker_state::ready ? 1 : 0,
            fmt::format("broker=\"{}\"", broker_->name()));
+  write_backplane_metrics(t);
   t.family("herald_publish_to_write_seconds", "histogram", "Time from publish to the socket write of a delivery");
   std::vector<const metrics::latency_histogram*> parts;
   for (const auto& w : workers_) parts.push_back(&w->metrics().publish_to_write);
   t.histogram("herald_publish_to_write_seconds", parts.data(), parts.size());
   return t.take();
+}
+
+void node::write_backplane_metrics(metrics::text_writer& t) const {
+  const auto& b = broker_->stats();
+  auto v = [](const auto& a) { return static_cast<double>(a.load(std::memory_order_relaxed)); };
+  t.family("herald_backplane_published_total", "counter", "Messages handed to the backplane");
+  t.sample("herald_backplane_published_total", v(b.published));
+  t.family("herald_backplane_rejected_total", "counter", "Publishes refused because the outage buffer was full");
+  t.sample("herald_backplane_rejected_total", v(b.rejected));
+  t.family("herald_backplane_received_total", "counter",
+           "Messages received from the backplane, by channel kind (interest-based routing: a node receives only "
+           "channels it has subscribers for)");
+  t.sample("herald_backplane_received_total", v(b.received_topic), "kind=\"topic\"");
+  t.sample("herald_backplane_received_total", v(b.received_user), "kind=\"user\"");
+  t.sample("herald_backplane_received_total", v(b.received_control), "kind=\"control\"");
+  t.family("herald_backplane_malformed_total", "counter", "Undecodable backplane payloads dropped");
+  t.sample("herald_backplane_malformed_total", v(b.malformed));
+  t.family("herald_backplane_reconnects_total", "counter", "Reconnections to the backplane");
+  t.sample("herald_backplane_reconnects_total", v(b.reconnects));
+  t.family("herald_backplane_channels", "gauge", "Channels this node is subscribed to on the backplane");
+  t.sample("herald_backplane_channels", v(b.channels));
+  t.family("herald_backplane_pending", "gauge", "Publishes accepted but not yet confirmed by the backplane");
+  t.sample("herald_backplane_pending", v(b.pending));
 }
 
 }  // namespace herald::app

@@ -17,6 +17,7 @@ namespace herald::config {
 
 enum class log_format { text, json };
 enum class auth_mode { none, jwt };
+enum class broker_type { memory, redis };
 enum class slow_policy { drop_oldest, close };
 // What answers on an endpoint: the STOMP engine, or one of the two trivial
 // handlers SockJS servers are conventionally checked with.
@@ -98,12 +99,33 @@ struct sockjs {
   std::uint32_t max_sessions = 10000;         // HTTP-transport sessions on this node
 };
 
+struct redis {
+  std::string url = "redis://127.0.0.1:6379/0";
+  std::string prefix = "herald:";             // namespace of every channel and key herald uses
+  std::uint32_t buffer_messages = 10000;      // publishes held while Redis is unreachable; past it 503
+  std::uint32_t connect_timeout_ms = 2000;
+  std::uint32_t reconnect_max_ms = 5000;      // backoff ceiling (jittered)
+  std::uint32_t unsubscribe_delay_ms = 1000;  // a channel outlives its last subscriber this long
+};
+
+struct broker {
+  broker_type type = broker_type::memory;
+  ::herald::config::redis redis;
+};
+
+struct cluster {
+  std::uint32_t heartbeat_ms = 1000;  // node registry and presence refresh
+  std::uint32_t node_ttl_ms = 5000;   // a node silent this long is gone, with its presence
+};
+
 struct node {
   std::string id;  // empty in YAML → "<hostname>-<pid>" after load
 };
 
 struct config {
   ::herald::config::node node;
+  ::herald::config::broker broker;
+  ::herald::config::cluster cluster;
   std::string listen = "0.0.0.0:8080";
   std::uint32_t threads = 0;  // 0 = one per core
   std::string log_level = "info";

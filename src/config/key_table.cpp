@@ -122,6 +122,34 @@ std::vector<key_info> build_table() {
   t.push_back(text_key("node.id", "", "string",
                        "Name of this node in logs and metrics; empty = `<hostname>-<pid>`.",
                        FIELD(node.id)));
+  t.push_back(choice_key<broker_type>(
+      "broker.type", "memory",
+      "The backplane between nodes: `memory` for a single node, `redis` for a cluster.",
+      {{"memory", broker_type::memory}, {"redis", broker_type::redis}}, FIELD(broker.type)));
+  t.push_back(text_key("broker.redis.url", "redis://127.0.0.1:6379/0", "url",
+                       "Redis server: `redis://[user:password@]host:port/db`.", FIELD(broker.redis.url)));
+  t.push_back(text_key("broker.redis.prefix", "herald:", "string",
+                       "Prefix of every Redis channel and key herald uses; clusters sharing a Redis need "
+                       "different ones.",
+                       FIELD(broker.redis.prefix)));
+  t.push_back(uint_key("broker.redis.buffer_messages", "10000",
+                       "Publishes held while Redis is unreachable; past this the publish API answers 503.",
+                       FIELD(broker.redis.buffer_messages)));
+  t.push_back(uint_key("broker.redis.connect_timeout_ms", "2000", "Time allowed to connect and log in to Redis.",
+                       FIELD(broker.redis.connect_timeout_ms)));
+  t.push_back(uint_key("broker.redis.reconnect_max_ms", "5000",
+                       "Ceiling of the jittered exponential backoff between reconnect attempts.",
+                       FIELD(broker.redis.reconnect_max_ms)));
+  t.push_back(uint_key("broker.redis.unsubscribe_delay_ms", "1000",
+                       "A node keeps a Redis channel this long after its last local subscriber leaves, so "
+                       "page reloads cost no UNSUBSCRIBE/SUBSCRIBE pair.",
+                       FIELD(broker.redis.unsubscribe_delay_ms)));
+  t.push_back(uint_key("cluster.heartbeat_ms", "1000",
+                       "How often a node refreshes its registry entry and presence in Redis.",
+                       FIELD(cluster.heartbeat_ms)));
+  t.push_back(uint_key("cluster.node_ttl_ms", "5000",
+                       "A node that has not refreshed its entry for this long is gone, with its presence.",
+                       FIELD(cluster.node_ttl_ms)));
   t.push_back(text_key(
       "listen", "0.0.0.0:8080", "host:port",
       "Address for WebSocket and HTTP; host is IPv4, [IPv6] or a name; port 0 picks a free port.",

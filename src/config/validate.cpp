@@ -14,6 +14,7 @@
 #include "config/key_table.hpp"
 #include "config/load.hpp"
 #include "config/text.hpp"
+#include "redis/address.hpp"
 
 namespace herald::config {
 namespace {
@@ -248,6 +249,39 @@ void check_sockjs(const sockjs& s) {
   }
 }
 
+void check_broker(const config& cfg) {
+  const auto& r = cfg.broker.redis;
+  if (cfg.broker.type == broker_type::redis) {
+    std::string why;
+    auto a = ::herald::redis::parse_url(r.url, &why);
+    if (!a) throw config_error("broker.redis.url", why + ", got " + quote(r.url));
+    if (a->tls) throw config_error("broker.redis.url", "rediss:// (TLS) is not supported yet; use redis://");
+  }
+  if (r.prefix.empty() || r.prefix.find_first_of(" \t\r\n*?[]") != std::string::npos) {
+    throw config_error("broker.redis.prefix", "must be non-empty without spaces or glob characters, got " +
+                                                  quote(r.prefix));
+  }
+  if (r.buffer_messages == 0) throw config_error("broker.redis.buffer_messages", "must be greater than 0");
+  if (r.connect_timeout_ms == 0) throw config_error("broker.redis.connect_timeout_ms", "must be greater than 0");
+  if (r.reconnect_max_ms < 100) {
+    throw config_error("broker.redis.reconnect_max_ms", "must be at least 100, got " + std::to_string(r.reconnect_max_ms));
+  }
+  if (cfg.cluster.heartbeat_ms < 100) {
+    throw config_error("cluster.heartbeat_ms", "must be at least 100, got " + std::to_string(cfg.cluster.heartbeat_ms));
+  }
+  if (cfg.cluster.node_ttl_ms < 2 * cfg.cluster.heartbeat_ms) {
+    throw config_error("cluster.node_ttl_ms", "must be at least twice cluster.heartbeat_ms, got " +
+                                                  std::to_string(cfg.cluster.node_ttl_ms));
+  }
+  // It names Redis keys and appears in URLs of the API.
+  for (char c : cfg.node.id) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == '/' || c == '*' || c == '?' || c == '[' || c == ']') {
+      throw config_error("node.id", "must not contain spaces, control characters, '/' or glob characters, got " +
+                                        quote(cfg.node.id));
+    }
+  }
+}
+
 std::string default_node_id() {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "herald");
@@ -281,6 +315,7 @@ void validate(config& cfg) {
     throw config_error("api.max_body_bytes", "must be greater than 0");
   check_limits(cfg);
   check_sockjs(cfg.sockjs);
+  check_broker(cfg);
   if (!cfg.static_dir.empty() && !std::filesystem::is_directory(cfg.static_dir)) {
     throw config_error("static_dir", "not a directory: " + quote(cfg.static_dir));
   }

@@ -17,6 +17,8 @@
 //   it through state() and resubscribes every channel on reconnect.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -26,6 +28,19 @@
 namespace herald::core {
 
 enum class broker_state { connecting, ready, degraded, stopped };
+
+// Written by the broker (any thread), read by the metrics scrape.
+struct broker_stats {
+  std::atomic<std::uint64_t> published{0};         // accepted by publish()
+  std::atomic<std::uint64_t> rejected{0};          // refused: outage buffer full
+  std::atomic<std::uint64_t> received_topic{0};    // arrived on a topic channel
+  std::atomic<std::uint64_t> received_user{0};     // arrived on a user channel
+  std::atomic<std::uint64_t> received_control{0};  // arrived on the control channel
+  std::atomic<std::uint64_t> malformed{0};         // undecodable payloads, dropped
+  std::atomic<std::uint64_t> reconnects{0};
+  std::atomic<std::int64_t> channels{0};  // subscribed on the backplane
+  std::atomic<std::int64_t> pending{0};   // accepted, not yet confirmed by the backplane
+};
 
 std::string_view to_string(broker_state s);
 
@@ -47,6 +62,7 @@ class broker {
 
   virtual broker_state state() const = 0;
   virtual std::string_view name() const = 0;
+  virtual const broker_stats& stats() const = 0;
 };
 
 }  // namespace herald::core

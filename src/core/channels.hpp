@@ -16,6 +16,10 @@ inline std::string user_channel(std::string_view user) {
   return c;
 }
 
+// Node-to-node commands (kicks, ...): every node listens to it. '!' starts
+// no destination and no user channel.
+inline constexpr std::string_view control_channel = "!control";
+
 inline bool is_user_channel(std::string_view channel) { return channel.substr(0, 2) == "u:"; }
 inline std::string_view channel_user(std::string_view channel) { return channel.substr(2); }
 

@@ -41,7 +41,7 @@ const std::string& message::head(stomp::version v) const {
   return head12_;
 }
 
-message_ptr make_message(message_fields f, std::string id) {
+message_ptr make_message(message_fields f, std::string id, std::chrono::steady_clock::time_point published_at) {
   auto m = std::make_shared<message>();
   m->kind = f.kind;
   m->user = std::move(f.user);
@@ -49,7 +49,7 @@ message_ptr make_message(message_fields f, std::string id) {
   m->id = std::move(id);
   m->headers = std::move(f.headers);
   m->body = std::move(f.body);
-  m->published_at = std::chrono::steady_clock::now();
+  m->published_at = published_at;
   m->head12_ = encode_head(*m, stomp::version::v1_2);
   if (!needs_escaping(*m)) return m;
   if (auto h = encode_head(*m, stomp::version::v1_1); h != m->head12_) m->head11_ = std::move(h);

@@ -48,8 +48,10 @@ struct message_fields {
   std::string body{};
 };
 
-// id must be unique; the publisher makes it.
-message_ptr make_message(message_fields fields, std::string id);
+// id must be unique; the publisher makes it. published_at is earlier than
+// now for a message that arrives from another node.
+message_ptr make_message(message_fields fields, std::string id,
+                         std::chrono::steady_clock::time_point published_at = std::chrono::steady_clock::now());
 
 // Headers a publisher may not set because the server owns them.
 bool is_reserved_header(std::string_view name);

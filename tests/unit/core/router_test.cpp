@@ -33,9 +33,11 @@ class recording_broker final : public broker {
   void unsubscribe(const std::string& ch) override { unsubscribed.push_back(ch); }
   broker_state state() const override { return broker_state::ready; }
   std::string_view name() const override { return "recording"; }
+  const broker_stats& stats() const override { return stats_; }
 
  private:
   message_handler handler_;
+  broker_stats stats_;
 };
 
 message_ptr msg(const std::string& dest) {

@@ -1,0 +1,105 @@
+#include "backplane/redis_broker.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "backplane/wire.hpp"
+#include "core/channels.hpp"
+
+namespace herald::backplane {
+
+namespace asio = boost::asio;
+
+redis_broker::redis_broker(loop& l, redis_broker_options o) : loop_(l), o_(std::move(o)) {
+  auto pub_link = o_.link;
+  pub_link.client_name = "herald-" + o_.node_id + "-pub";
+  // The client's own queue must not refuse before our buffer does.
+  pub_link.max_queued = o_.buffer_messages + 1;
+  pub_ = std::make_unique<redis::client>(loop_.context(), pub_link, [this](bool) { update_state(); });
+  auto sub_link = o_.link;
+  sub_link.client_name = "herald-" + o_.node_id + "-sub";
+  sub_ = std::make_unique<redis::subscriber>(
+      loop_.context(), sub_link, o_.unsubscribe_delay, false,
+      [this](std::string_view channel, std::string_view payload) { on_payload(channel, payload); },
+      [this](bool) { update_state(); });
+  sub_->on_channels([this](std::size_t n) { stats_.channels.store(static_cast<std::int64_t>(n), std::memory_order_relaxed); });
+}
+
+redis_broker::~redis_broker() = default;
+
+void redis_broker::start(message_handler on_message) {
+  on_message_ = std::move(on_message);
+  asio::post(loop_.context(), [this] {
+    pub_->start();
+    sub_->start();
+  });
+}
+
+void redis_broker::stop() {
+  asio::post(loop_.context(), [this] {
+    stopped_ = true;
+    pub_->stop();
+    sub_->stop();
+    state_ = core::broker_state::stopped;
+  });
+}
+
+void redis_broker::update_state() {
+  if (stopped_) return;
+  stats_.reconnects.store(pub_->reconnects() + sub_->reconnects(), std::memory_order_relaxed);
+  if (pub_->up() && sub_->up()) {
+    state_ = core::broker_state::ready;
+  } else if (state_.load() != core::broker_state::connecting) {
+    state_ = core::broker_state::degraded;
+  }
+}
+
+bool redis_broker::publish(const std::string& channel, const core::message_ptr& m) {
+  // Bounded: while Redis is away publishes wait here, up to the buffer;
+  // then the caller is told (503) rather than anything growing unbounded.
+  if (stats_.pending.fetch_add(1, std::memory_order_relaxed) >= static_cast<std::int64_t>(o_.buffer_messages)) {
+    stats_.pending.fetch_sub(1, std::memory_order_relaxed);
+    stats_.rejected.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  stats_.published.fetch_add(1, std::memory_order_relaxed);
+  std::vector<std::string> args{"PUBLISH", o_.prefix + channel, encode(*m, o_.node_id)};
+  asio::post(loop_.context(), [this, args = std::move(args)]() mutable {
+    auto settled = [this](redis::reply) { stats_.pending.fetch_sub(1, std::memory_order_relaxed); };
+    if (stopped_ || !pub_->command(std::move(args), settled)) settled({});
+  });
+  return true;
+}
+
+void redis_broker::subscribe(const std::string& channel) {
+  asio::post(loop_.context(), [this, ch = o_.prefix + channel] {
+    if (stopped_) return;
+    sub_->subscribe(ch);
+  });
+}
+
+void redis_broker::unsubscribe(const std::string& channel) {
+  asio::post(loop_.context(), [this, ch = o_.prefix + channel] {
+    if (stopped_) return;
+    sub_->unsubscribe(ch);
+  });
+}
+
+void redis_broker::on_payload(std::string_view channel, std::string_view payload) {
+  if (!channel.starts_with(o_.prefix)) return;
+  channel.remove_prefix(o_.prefix.size());
+  std::string error;
+  auto d = decode(payload, &error);
+  if (!d) {
+    stats_.malformed.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("backplane: dropped an undecodable message on '{}': {}", channel, error);
+    return;
+  }
+  auto& received = channel == core::control_channel  ? stats_.received_control
+                   : core::is_user_channel(channel) ? stats_.received_user
+                                                     : stats_.received_topic;
+  received.fetch_add(1, std::memory_order_relaxed);
+  on_message_(std::string(channel), d->message);
+}
+
+}  // namespace herald::backplane
