@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <string>
 
+#include "core/directory.hpp"
+
 namespace herald::api {
 
 class node_view {
@@ -14,9 +16,11 @@ class node_view {
   virtual std::string metrics_text() const = 0;
   // Ready: the backplane is up and the node is not draining.
   virtual bool ready() const = 0;
-  // Closes every local session of the user with an ERROR carrying reason;
-  // returns how many sessions were asked to close.
-  virtual std::size_t kick_user(const std::string& user, const std::string& reason) = 0;
+  // Asks every node of the cluster to close the user's sessions with an
+  // ERROR carrying reason; returns before they are closed.
+  virtual void kick_user(const std::string& user, const std::string& reason) = 0;
+  // Nodes and presence, cluster-wide.
+  virtual core::directory& directory() = 0;
 };
 
 }  // namespace herald::api

@@ -4,38 +4,15 @@
 
 #include <cctype>
 
+#include "api/cluster_routes.hpp"
 #include "api/demo_page.hpp"
+#include "api/route_util.hpp"
 #include "api/publish_body.hpp"
 
 namespace herald::api {
 namespace {
 
 namespace json = boost::json;
-
-response json_ok(const json::object& o, int status = 200) {
-  response r;
-  r.status = status;
-  r.body = json::serialize(o);
-  return r;
-}
-
-bool authorised(const request& req, const config::config& cfg) {
-  if (cfg.api.key.empty()) return true;
-  // The scheme is case-insensitive (RFC 7235 §2.1); the key is compared in
-  // constant time because it is a secret.
-  std::string_view given = req.authorization;
-  constexpr std::string_view scheme = "bearer ";
-  if (given.size() < scheme.size()) return false;
-  for (std::size_t i = 0; i < scheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(given[i])) != scheme[i]) return false;
-  }
-  given.remove_prefix(scheme.size());
-  const std::string& key = cfg.api.key;
-  if (given.size() != key.size()) return false;
-  unsigned char diff = 0;
-  for (std::size_t i = 0; i < key.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ key[i]);
-  return diff == 0;
-}
 
 response publish(const request& req, context& ctx, core::target_kind kind, std::string user) {
   if (req.method != "POST") return json_error(405, "use POST");
@@ -55,18 +32,6 @@ response publish(const request& req, context& ctx, core::target_kind kind, std::
     case core::publish_status::unavailable: return json_error(503, out.error);
   }
   return json_error(500, "unexpected publish outcome");
-}
-
-// "/api/users/{user}/{action}" → user and action; false if not that shape.
-bool split_user_path(std::string_view path, std::string& user, std::string& action) {
-  constexpr std::string_view prefix = "/api/users/";
-  if (path.substr(0, prefix.size()) != prefix) return false;
-  auto rest = path.substr(prefix.size());
-  auto slash = rest.find('/');
-  if (slash == std::string_view::npos || slash == 0) return false;
-  if (!percent_decode(rest.substr(0, slash), user) || user.empty()) return false;
-  action = std::string(rest.substr(slash + 1));
-  return true;
 }
 
 }  // namespace
@@ -100,7 +65,8 @@ bool percent_decode(std::string_view in, std::string& out) {
   return true;
 }
 
-response handle(const request& req, context& ctx) {
+namespace {
+response handle_direct(const request& req, context& ctx) {
   std::string_view path = req.target;
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
 
@@ -138,15 +104,21 @@ response handle(const request& req, context& ctx) {
   std::string user, action;
   if (split_user_path(path, user, action)) {
     if (action == "publish") return publish(req, ctx, core::target_kind::user, std::move(user));
-    if (action == "sessions") {
-      if (req.method != "DELETE") return json_error(405, "use DELETE");
-      std::string reason = "session closed by the server";
-      if (auto n = ctx.node.kick_user(user, reason); true) {
-        return json_ok({{"ok", true}, {"user", user}, {"sessions", n}});
-      }
-    }
   }
   return json_error(404, "no such API endpoint");
+}
+
+}  // namespace
+
+void handle(const request& req, context& ctx, respond_fn done) {
+  if (handle_cluster(req, ctx, done)) return;
+  done(handle_direct(req, ctx));
+}
+
+response handle(const request& req, context& ctx) {
+  std::optional<response> out;
+  handle(req, ctx, [&out](response r) { out = std::move(r); });
+  return out ? std::move(*out) : json_error(500, "route did not complete synchronously");
 }
 
 }  // namespace herald::api

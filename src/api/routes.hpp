@@ -3,6 +3,8 @@
 // Called on worker threads, concurrently.
 #pragma once
 
+#include <functional>
+
 #include "api/http_types.hpp"
 #include "api/node_view.hpp"
 #include "config/config.hpp"
@@ -16,6 +18,13 @@ struct context {
   node_view& node;
 };
 
+// done gets the response, at once or later and possibly on another thread
+// (cluster queries answer on the backplane's); the caller brings it home.
+using respond_fn = std::function<void(response)>;
+void handle(const request& req, context& ctx, respond_fn done);
+
+// For callers whose node answers synchronously (tests, fuzzing): a route
+// that did not complete at once is a 500.
 response handle(const request& req, context& ctx);
 
 // "%41b" → "Ab"; false on a malformed escape.

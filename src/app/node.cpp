@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include "backplane/redis_broker.hpp"
+#include "backplane/redis_directory.hpp"
+#include "core/local_directory.hpp"
 #include "core/channels.hpp"
 #include "core/memory_broker.hpp"
 #include "redis/address.hpp"
@@ -30,6 +32,7 @@ node::node(config::config cfg) : cfg_(std::move(cfg)), rules_(cfg_.destinations)
     if (o == "*") spdlog::warn("allowed_origins contains '*': any web page may open sessions with its users' cookies");
   }
   broker_ = make_broker();
+  directory_ = make_directory();
   const auto n = thread_count();
   router_ = std::make_unique<core::router>(*broker_, n,
                                            [this](std::size_t w, const std::string& channel, const core::message_ptr& m) {
@@ -56,6 +59,34 @@ std::unique_ptr<core::broker> node::make_broker() {
   o.buffer_messages = r.buffer_messages;
   o.unsubscribe_delay = std::chrono::milliseconds(r.unsubscribe_delay_ms);
   return std::make_unique<backplane::redis_broker>(backplane_loop_, std::move(o));
+}
+
+std::unique_ptr<core::directory> node::make_directory() {
+  auto self = [this] { return self_entry(); };
+  if (cfg_.broker.type == config::broker_type::memory) return std::make_unique<core::local_directory>(registry_, self);
+  std::string error;
+  backplane::redis_directory_options o;
+  o.link.where = *redis::parse_url(cfg_.broker.redis.url, &error);
+  o.link.connect_timeout = std::chrono::milliseconds(cfg_.broker.redis.connect_timeout_ms);
+  o.link.backoff_max = std::chrono::milliseconds(cfg_.broker.redis.reconnect_max_ms);
+  o.prefix = cfg_.broker.redis.prefix;
+  o.node_id = cfg_.node.id;
+  o.heartbeat = std::chrono::milliseconds(cfg_.cluster.heartbeat_ms);
+  o.node_ttl = std::chrono::milliseconds(cfg_.cluster.node_ttl_ms);
+  return std::make_unique<backplane::redis_directory>(backplane_loop_, std::move(o), registry_, self);
+}
+
+core::node_entry node::self_entry() const {
+  core::node_entry e;
+  e.id = cfg_.node.id;
+  e.version = HERALD_VERSION;
+  e.listen = listen_address_;
+  e.started_unix_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(started_wall_.time_since_epoch()).count();
+  e.connections = shared_->connections.load();
+  e.sessions = static_cast<std::int64_t>(registry_.sessions());
+  e.users = static_cast<std::int64_t>(registry_.users());
+  return e;
 }
 
 void node::on_backplane(const std::string& channel, const core::message_ptr& m) {
@@ -109,8 +140,10 @@ int node::run() {
 
   std::uint16_t port = cfg_.listen_port();
   for (auto& w : workers_) port = w->listen(cfg_.listen_host(), port);
+  listen_address_ = cfg_.listen_host() + ":" + std::to_string(port);
   broker_->start([this](const std::string& channel, const core::message_ptr& m) { on_backplane(channel, m); });
   broker_->subscribe(std::string(core::control_channel));
+  directory_->start();
   backplane_loop_.start();
   for (auto& w : workers_) {
     threads_.emplace_back([&w] { w->run(); });
@@ -153,6 +186,7 @@ int node::run() {
   for (auto& w : workers_) w->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  directory_->stop();
   backplane_loop_.join();
   return 0;
 }
@@ -161,7 +195,7 @@ bool node::ready() const {
   return !shared_->draining.load() && broker_->state() == core::broker_state::ready;
 }
 
-std::size_t node::kick_user(const std::string& user, const std::string& reason) {
+void node::kick_user(const std::string& user, const std::string& reason) {
   // Through the backplane, so that every node closes its sessions of the
   // user; this node's among them, when its copy comes back.
   core::message_fields f;
@@ -170,7 +204,6 @@ std::size_t node::kick_user(const std::string& user, const std::string& reason) 
   f.destination = "/kick";
   f.headers = {{"op", "kick"}, {"reason", reason}};
   broker_->publish(std::string(core::control_channel), core::make_message(std::move(f), "control"));
-  return registry_.sessions_of(user);
 }
 
 void node::on_control(const core::message& m) {

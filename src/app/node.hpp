@@ -19,6 +19,7 @@
 #include "auth/authenticator.hpp"
 #include "config/config.hpp"
 #include "core/broker.hpp"
+#include "core/directory.hpp"
 #include "core/destinations.hpp"
 #include "core/publisher.hpp"
 #include "core/registry.hpp"
@@ -39,7 +40,8 @@ class node final : public api::node_view {
   std::string info_json() const override;
   std::string metrics_text() const override;
   bool ready() const override;
-  std::size_t kick_user(const std::string& user, const std::string& reason) override;
+  void kick_user(const std::string& user, const std::string& reason) override;
+  core::directory& directory() override { return *directory_; }
 
  private:
   std::uint32_t effective_max_connections() const;
@@ -48,6 +50,8 @@ class node final : public api::node_view {
   void on_backplane(const std::string& channel, const core::message_ptr& m);
   void on_control(const core::message& m);
   std::unique_ptr<core::broker> make_broker();
+  std::unique_ptr<core::directory> make_directory();
+  core::node_entry self_entry() const;
   std::size_t thread_count() const;
 
   config::config cfg_;
@@ -57,12 +61,15 @@ class node final : public api::node_view {
   backplane::loop backplane_loop_;
   std::unique_ptr<core::broker> broker_;
   std::vector<std::unique_ptr<net::worker>> workers_;
+  std::unique_ptr<core::directory> directory_;
   std::unique_ptr<core::router> router_;
   std::unique_ptr<core::publisher> publisher_;
   core::registry registry_;
   std::unique_ptr<net::node_shared> shared_;
   std::vector<std::thread> threads_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::chrono::system_clock::time_point started_wall_ = std::chrono::system_clock::now();
+  std::string listen_address_;  // host:port once bound
 };
 
 }  // namespace herald::app

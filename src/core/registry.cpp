@@ -11,6 +11,7 @@ bool registry::try_add(const std::string& user, std::uint32_t limit) {
   }
   ++n;
   ++sessions_;
+  changed(user);
   return true;
 }
 
@@ -20,6 +21,7 @@ void registry::remove(const std::string& user) {
   if (it == per_user_.end()) return;
   if (--it->second == 0) per_user_.erase(it);
   --sessions_;
+  changed(user);
 }
 
 std::uint32_t registry::sessions_of(const std::string& user) const {
@@ -36,6 +38,27 @@ std::size_t registry::users() const {
 std::size_t registry::sessions() const {
   std::lock_guard lock(mu_);
   return sessions_;
+}
+
+void registry::changed(const std::string& user) {
+  if (tracking_) changed_.insert(user);
+}
+
+std::vector<std::pair<std::string, std::uint32_t>> registry::snapshot() const {
+  std::lock_guard lock(mu_);
+  return {per_user_.begin(), per_user_.end()};
+}
+
+std::vector<std::pair<std::string, std::uint32_t>> registry::take_changes() {
+  std::vector<std::pair<std::string, std::uint32_t>> out;
+  std::lock_guard lock(mu_);
+  out.reserve(changed_.size());
+  for (const auto& user : changed_) {
+    auto it = per_user_.find(user);
+    out.emplace_back(user, it == per_user_.end() ? 0 : it->second);
+  }
+  changed_.clear();
+  return out;
 }
 
 }  // namespace herald::core

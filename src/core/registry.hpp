@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace herald::core {
@@ -21,10 +22,23 @@ class registry {
   std::size_t users() const;
   std::size_t sessions() const;
 
+  // Every user with their session count.
+  std::vector<std::pair<std::string, std::uint32_t>> snapshot() const;
+  // Change tracking for a directory that mirrors the registry elsewhere
+  // (Redis): off by default so a single node keeps no log.
+  void track_changes() { tracking_ = true; }
+  // Users whose count changed since the last call, with the count now
+  // (0: gone).
+  std::vector<std::pair<std::string, std::uint32_t>> take_changes();
+
  private:
+  void changed(const std::string& user);
+
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::uint32_t> per_user_;
+  std::unordered_set<std::string> changed_;
   std::size_t sessions_ = 0;
+  bool tracking_ = false;
 };
 
 }  // namespace herald::core

@@ -1,5 +1,6 @@
 #include "net/http_session.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
@@ -139,10 +140,16 @@ void http_session::dispatch(request req) {
   areq.authorization = std::string(req[http::field::authorization]);
   areq.body = std::move(req.body());
   api::context ctx{w_.shared.cfg, w_.shared.publisher, w_.shared.node};
-  auto res = api::handle(areq, ctx);
   const bool keep_alive = req.keep_alive() && !w_.shutting_down;
-  respond(res.status, std::move(res.content_type), std::move(res.body), std::move(res.headers), keep_alive,
-          req.version(), req.method() == http::verb::head);
+  const unsigned version = req.version();
+  const bool head = req.method() == http::verb::head;
+  // Cluster queries answer on the backplane's thread: come home first.
+  api::handle(areq, ctx, [self = shared_from_this(), keep_alive, version, head](api::response res) {
+    boost::asio::dispatch(self->stream_.get_executor(), [self, res = std::move(res), keep_alive, version, head]() mutable {
+      self->respond(res.status, std::move(res.content_type), std::move(res.body), std::move(res.headers),
+                    keep_alive && !self->w_.shutting_down, version, head);
+    });
+  });
 }
 
 void http_session::upgrade(request req, const config::endpoint& ep, bool framed) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/channels.hpp"
+#include "core/local_directory.hpp"
 #include "core/memory_broker.hpp"
 
 namespace herald::api {
@@ -22,15 +23,18 @@ class fake_node final : public node_view {
  public:
   bool is_ready = true;
   std::vector<std::pair<std::string, std::string>> kicks;
-  std::size_t sessions = 2;
+  core::registry registry;
+  core::local_directory dir{registry, [] {
+                              core::node_entry e;
+                              e.id = "n1";
+                              return e;
+                            }};
 
   std::string info_json() const override { return R"({"node":"n1"})"; }
   std::string metrics_text() const override { return "herald_up 1\n"; }
   bool ready() const override { return is_ready; }
-  std::size_t kick_user(const std::string& user, const std::string& reason) override {
-    kicks.emplace_back(user, reason);
-    return sessions;
-  }
+  void kick_user(const std::string& user, const std::string& reason) override { kicks.emplace_back(user, reason); }
+  core::directory& directory() override { return dir; }
 };
 
 class RoutesTest : public ::testing::Test {
@@ -154,6 +158,8 @@ TEST_F(RoutesTest, UserPublish) {
 }
 
 TEST_F(RoutesTest, KickDecodesTheUser) {
+  node.registry.try_add("u@x", 0);
+  node.registry.try_add("u@x", 0);
   auto r = call("DELETE", "/api/users/u%40x/sessions");
   ASSERT_EQ(r.status, 200) << r.body;
   ASSERT_EQ(node.kicks.size(), 1u);
@@ -208,6 +214,55 @@ TEST(JsonError, Shape) {
   auto v = json::parse(r.body).as_object();
   EXPECT_EQ(v.at("ok"), false);
   EXPECT_EQ(v.at("error"), "a \"quoted\" reason");
+}
+
+TEST_F(RoutesTest, NodesListsThisNode) {
+  auto r = call("GET", "/api/nodes");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto b = body_of(r);
+  EXPECT_EQ(b.at("count"), 1);
+  EXPECT_EQ(b.at("nodes").as_array().at(0).as_object().at("id"), "n1");
+  EXPECT_EQ(call("POST", "/api/nodes").status, 405);
+}
+
+TEST_F(RoutesTest, PresenceOfOneUser) {
+  node.registry.try_add("alice", 0);
+  auto r = call("GET", "/api/users/alice/presence");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto b = body_of(r);
+  EXPECT_EQ(b.at("online"), true);
+  EXPECT_EQ(b.at("sessions"), 1);
+  EXPECT_EQ(b.at("nodes").as_array().at(0).as_object().at("node"), "n1");
+  auto off = body_of(call("GET", "/api/users/bob/presence"));
+  EXPECT_EQ(off.at("online"), false);
+  EXPECT_EQ(off.at("sessions"), 0);
+  EXPECT_TRUE(off.at("nodes").as_array().empty());
+  EXPECT_EQ(call("DELETE", "/api/users/alice/presence").status, 405);
+}
+
+TEST_F(RoutesTest, PresencePagesInUserOrder) {
+  for (const char* u : {"carol", "alice", "dave", "bob"}) node.registry.try_add(u, 0);
+  auto first = body_of(call("GET", "/api/presence?limit=3"));
+  auto users = first.at("users").as_array();
+  ASSERT_EQ(users.size(), 3u);
+  EXPECT_EQ(users[0].as_object().at("user"), "alice");
+  EXPECT_EQ(users[2].as_object().at("user"), "carol");
+  EXPECT_EQ(first.at("next"), "carol");
+  auto second = body_of(call("GET", "/api/presence?limit=3&after=carol"));
+  ASSERT_EQ(second.at("users").as_array().size(), 1u);
+  EXPECT_EQ(second.at("users").as_array()[0].as_object().at("user"), "dave");
+  EXPECT_TRUE(second.at("next").is_null());
+  for (const char* bad : {"/api/presence?limit=0", "/api/presence?limit=1001", "/api/presence?limit=x"}) {
+    EXPECT_EQ(call("GET", bad).status, 400) << bad;
+  }
+}
+
+TEST_F(RoutesTest, ClusterRoutesNeedTheKey) {
+  cfg.api.key = "k";
+  for (const char* t : {"/api/nodes", "/api/presence", "/api/users/a/presence"}) {
+    EXPECT_EQ(call("GET", t).status, 401) << t;
+    EXPECT_EQ(call("GET", t, {}, "Bearer k").status, 200) << t;
+  }
 }
 
 }  // namespace

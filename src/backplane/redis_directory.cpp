@@ -1,0 +1,279 @@
+#include "backplane/redis_directory.hpp"
+
+#include <algorithm>
+#include <future>
+#include <map>
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+namespace herald::backplane {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+// Local registry changes reach Redis at most this late.
+constexpr std::chrono::milliseconds flush_every{100};
+// Fields per HSET/HDEL: one command per batch, bounded in size.
+constexpr std::size_t batch = 500;
+
+std::string to_json(const core::node_entry& n) {
+  return json::serialize(json::object{{"id", n.id},
+                                      {"version", n.version},
+                                      {"listen", n.listen},
+                                      {"started_unix_ms", n.started_unix_ms},
+                                      {"connections", n.connections},
+                                      {"sessions", n.sessions},
+                                      {"users", n.users}});
+}
+
+std::optional<core::node_entry> from_json(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const auto& o = v.as_object();
+  core::node_entry n;
+  auto str = [&](const char* k, std::string& out) {
+    if (auto* p = o.if_contains(k); p && p->is_string()) out = std::string(p->as_string());
+  };
+  auto num = [&](const char* k, std::int64_t& out) {
+    if (auto* p = o.if_contains(k); p && p->is_int64()) out = p->as_int64();
+  };
+  str("id", n.id);
+  str("version", n.version);
+  str("listen", n.listen);
+  num("started_unix_ms", n.started_unix_ms);
+  num("connections", n.connections);
+  num("sessions", n.sessions);
+  num("users", n.users);
+  if (n.id.empty()) return std::nullopt;
+  return n;
+}
+
+std::uint32_t count_of(const std::string& s) {
+  try {
+    auto v = std::stoll(s);
+    return v > 0 ? static_cast<std::uint32_t>(v) : 0;
+  } catch (...) {
+    return 0;
+  }
+}
+
+}  // namespace
+
+redis_directory::redis_directory(loop& l, redis_directory_options o, core::registry& r,
+                                 std::function<core::node_entry()> self)
+    : loop_(l),
+      o_(std::move(o)),
+      registry_(r),
+      self_(std::move(self)),
+      client_(l.context(),
+              [this] {
+                auto link = o_.link;
+                link.client_name = "herald-" + o_.node_id + "-directory";
+                return link;
+              }(),
+              [this](bool up) { on_link(up); }),
+      heartbeat_timer_(l.context()),
+      flush_timer_(l.context()) {
+  registry_.track_changes();
+}
+
+redis_directory::~redis_directory() = default;
+
+void redis_directory::start() {
+  asio::post(loop_.context(), [this] {
+    client_.start();
+    arm(heartbeat_timer_, o_.heartbeat, &redis_directory::heartbeat);
+    arm(flush_timer_, flush_every, &redis_directory::flush_changes);
+  });
+}
+
+void redis_directory::stop() {
+  auto left = std::make_shared<std::promise<void>>();
+  auto done = left->get_future();
+  asio::post(loop_.context(), [this, left] {
+    if (stopped_) return left->set_value();
+    stopped_ = true;
+    heartbeat_timer_.cancel();
+    flush_timer_.cancel();
+    if (!client_.up()) {
+      client_.stop();
+      return left->set_value();
+    }
+    // Leave at once rather than after the TTL: a drained node is gone.
+    client_.command({"SREM", nodes_key(), o_.node_id});
+    client_.command({"DEL", node_key(o_.node_id), presence_key(o_.node_id)}, [this, left](redis::reply) {
+      client_.stop();
+      left->set_value();
+    });
+  });
+  // Bounded: a Redis that does not answer must not hold up the exit; the
+  // entries then expire on their own.
+  done.wait_for(std::chrono::seconds(1));
+}
+
+void redis_directory::arm(asio::steady_timer& t, std::chrono::milliseconds every, void (redis_directory::*tick)()) {
+  t.expires_after(every);
+  t.async_wait([this, &t, every, tick](boost::system::error_code ec) {
+    if (ec || stopped_) return;
+    (this->*tick)();
+    arm(t, every, tick);
+  });
+}
+
+void redis_directory::on_link(bool up) {
+  if (up && !stopped_) resync();
+}
+
+void redis_directory::heartbeat() {
+  if (!client_.up()) return;
+  const auto ttl = std::to_string(o_.node_ttl.count());
+  client_.command({"SET", node_key(o_.node_id), to_json(self_()), "PX", ttl});
+  client_.command({"SADD", nodes_key(), o_.node_id});
+  client_.command({"PEXPIRE", presence_key(o_.node_id), ttl});
+}
+
+void redis_directory::resync() {
+  // Changes recorded so far are part of the snapshot; later ones flush.
+  registry_.take_changes();
+  auto all = registry_.snapshot();
+  client_.command({"DEL", presence_key(o_.node_id)});
+  for (std::size_t i = 0; i < all.size(); i += batch) {
+    std::vector<std::string> args{"HSET", presence_key(o_.node_id)};
+    for (std::size_t j = i; j < all.size() && j < i + batch; ++j) {
+      args.push_back(all[j].first);
+      args.push_back(std::to_string(all[j].second));
+    }
+    client_.command(std::move(args));
+  }
+  heartbeat();
+}
+
+void redis_directory::flush_changes() {
+  if (!client_.up()) return;  // the resync after reconnecting covers them
+  auto changes = registry_.take_changes();
+  if (changes.empty()) return;
+  std::vector<std::string> set{"HSET", presence_key(o_.node_id)}, del{"HDEL", presence_key(o_.node_id)};
+  auto send = [this](std::vector<std::string>& args) {
+    if (args.size() > 2) client_.command(args);
+    args.resize(2);
+  };
+  for (auto& [user, n] : changes) {
+    if (n) {
+      set.push_back(user);
+      set.push_back(std::to_string(n));
+    } else {
+      del.push_back(user);
+    }
+    if (set.size() >= 2 + 2 * batch) send(set);
+    if (del.size() >= 2 + batch) send(del);
+  }
+  send(set);
+  send(del);
+  // A hash created by this HSET has no TTL yet.
+  client_.command({"PEXPIRE", presence_key(o_.node_id), std::to_string(o_.node_ttl.count())});
+}
+
+template <class T, class F>
+void redis_directory::with_nodes(done_fn<T> done, F f) {
+  asio::post(loop_.context(), [this, done = std::move(done), f = std::move(f)]() mutable {
+    // Fail fast rather than queue a query behind a reconnect.
+    if (!client_.up() || stopped_) return done(std::nullopt);
+    client_.command({"SMEMBERS", nodes_key()}, [done = std::move(done), f = std::move(f)](redis::reply r) mutable {
+      if (r.type != redis::reply::kind::array) return done(std::nullopt);
+      std::vector<std::string> ids;
+      for (auto& e : r.elements) ids.push_back(std::move(e.str));
+      std::sort(ids.begin(), ids.end());
+      f(std::move(ids), std::move(done));
+    });
+  });
+}
+
+void redis_directory::nodes(done_fn<std::vector<core::node_entry>> done) {
+  with_nodes(std::move(done), [this](std::vector<std::string> ids, done_fn<std::vector<core::node_entry>> done) {
+    if (ids.empty()) return done(std::vector<core::node_entry>{});
+    std::vector<std::string> args{"MGET"};
+    for (const auto& id : ids) args.push_back(node_key(id));
+    client_.command(std::move(args), [this, ids, done = std::move(done)](redis::reply r) {
+      if (r.type != redis::reply::kind::array || r.elements.size() != ids.size()) return done(std::nullopt);
+      std::vector<core::node_entry> out;
+      std::vector<std::string> gone{"SREM", nodes_key()};
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        auto n = r.elements[i].is_nil() ? std::nullopt : from_json(r.elements[i].str);
+        if (n) {
+          out.push_back(std::move(*n));
+        } else {
+          gone.push_back(ids[i]);
+        }
+      }
+      // Entries of dead nodes expired; forget their ids too.
+      if (gone.size() > 2) client_.command(std::move(gone));
+      done(std::move(out));
+    });
+  });
+}
+
+void redis_directory::presence(const std::string& user, done_fn<core::user_presence> done) {
+  with_nodes(std::move(done), [this, user](std::vector<std::string> ids, done_fn<core::user_presence> done) {
+    struct gather {
+      core::user_presence p;
+      std::size_t left;
+      bool failed = false;
+      done_fn<core::user_presence> done;
+    };
+    auto g = std::make_shared<gather>(gather{{user, 0, {}}, ids.size(), false, std::move(done)});
+    if (ids.empty()) return g->done(std::move(g->p));
+    for (const auto& id : ids) {
+      client_.command({"HGET", presence_key(id), user}, [g, id](redis::reply r) {
+        if (r.is_error()) g->failed = true;
+        if (auto n = r.type == redis::reply::kind::string ? count_of(r.str) : 0) {
+          g->p.nodes.emplace_back(id, n);
+          g->p.sessions += n;
+        }
+        if (--g->left == 0) g->failed ? g->done(std::nullopt) : g->done(std::move(g->p));
+      });
+    }
+  });
+}
+
+void redis_directory::presence_page(const std::string& after, std::size_t limit, done_fn<core::presence_page> done) {
+  with_nodes(std::move(done), [this, after, limit](std::vector<std::string> ids, done_fn<core::presence_page> done) {
+    struct gather {
+      std::map<std::string, core::user_presence> users;
+      std::size_t left;
+      bool failed = false;
+      done_fn<core::presence_page> done;
+    };
+    auto g = std::make_shared<gather>(gather{{}, ids.size(), false, std::move(done)});
+    auto finish = [after, limit](gather& g) {
+      if (g.failed) return g.done(std::nullopt);
+      std::vector<core::user_presence> sorted;
+      sorted.reserve(g.users.size());
+      for (auto& [_, p] : g.users) sorted.push_back(std::move(p));
+      g.done(core::page_of(std::move(sorted), after, limit));
+    };
+    if (ids.empty()) return finish(*g);
+    for (const auto& id : ids) {
+      client_.command({"HGETALL", presence_key(id)}, [g, id, finish](redis::reply r) {
+        if (r.type != redis::reply::kind::array) {
+          g->failed = true;
+        } else {
+          for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+            auto n = count_of(r.elements[i + 1].str);
+            if (!n) continue;
+            auto& p = g->users[r.elements[i].str];
+            p.user = r.elements[i].str;
+            p.sessions += n;
+            p.nodes.emplace_back(id, n);
+          }
+        }
+        if (--g->left == 0) finish(*g);
+      });
+    }
+  });
+}
+
+}  // namespace herald::backplane

@@ -1,0 +1,69 @@
+// The cluster directory kept in Redis. Each node owns two keys, both
+// expiring unless refreshed every heartbeat, so a node that dies takes
+// its entries with it after cluster.node_ttl_ms:
+//   <prefix>node:<id>      JSON: id, version, listen, started, counts
+//   <prefix>presence:<id>  hash: user -> sessions on that node
+// and belongs to the set <prefix>nodes (pruned lazily by readers). Local
+// registry changes are mirrored in batches; after every (re)connect the
+// whole local state is written afresh, so a Redis restart heals itself.
+// Everything runs on the backplane loop; queries answer there.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "backplane/loop.hpp"
+#include "core/directory.hpp"
+#include "core/registry.hpp"
+#include "redis/client.hpp"
+
+namespace herald::backplane {
+
+struct redis_directory_options {
+  redis::link_options link;
+  std::string prefix = "herald:";
+  std::string node_id;
+  std::chrono::milliseconds heartbeat{1000};
+  std::chrono::milliseconds node_ttl{5000};
+};
+
+class redis_directory final : public core::directory {
+ public:
+  redis_directory(loop& l, redis_directory_options o, core::registry& r, std::function<core::node_entry()> self);
+  ~redis_directory() override;
+
+  void start() override;
+  // Removes this node's entries and closes the link; waits up to a
+  // second for Redis. Not on the loop's thread.
+  void stop() override;
+
+  void nodes(done_fn<std::vector<core::node_entry>> done) override;
+  void presence(const std::string& user, done_fn<core::user_presence> done) override;
+  void presence_page(const std::string& after, std::size_t limit, done_fn<core::presence_page> done) override;
+
+ private:
+  void on_link(bool up);
+  void heartbeat();
+  void flush_changes();
+  void resync();
+  void arm(boost::asio::steady_timer& t, std::chrono::milliseconds every, void (redis_directory::*tick)());
+  // SMEMBERS of the node set, then f(ids) — or done(nullopt) on failure.
+  template <class T, class F>
+  void with_nodes(done_fn<T> done, F f);
+
+  std::string node_key(const std::string& id) const { return o_.prefix + "node:" + id; }
+  std::string presence_key(const std::string& id) const { return o_.prefix + "presence:" + id; }
+  std::string nodes_key() const { return o_.prefix + "nodes"; }
+
+  loop& loop_;
+  redis_directory_options o_;
+  core::registry& registry_;
+  std::function<core::node_entry()> self_;
+  redis::client client_;
+  boost::asio::steady_timer heartbeat_timer_, flush_timer_;
+  bool stopped_ = false;
+};
+
+}  // namespace herald::backplane
