@@ -9,6 +9,7 @@
 
 #include "backplane/redis_broker.hpp"
 #include "backplane/redis_directory.hpp"
+#include "app/cluster_services.hpp"
 #include "core/local_directory.hpp"
 #include "core/channels.hpp"
 #include "core/memory_broker.hpp"
@@ -33,6 +34,10 @@ node::node(config::config cfg) : cfg_(std::move(cfg)), rules_(cfg_.destinations)
   }
   broker_ = make_broker();
   directory_ = make_directory();
+  if (cfg_.auth.mode == config::auth_mode::redis) {
+    redis_auth_ = std::make_unique<backplane::redis_auth>(backplane_loop_, redis_topology(), redis_link(),
+                                                          cfg_.auth.redis, cfg_.node.id);
+  }
   const auto n = thread_count();
   router_ = std::make_unique<core::router>(*broker_, n,
                                            [this](std::size_t w, const std::string& channel, const core::message_ptr& m) {
@@ -41,19 +46,40 @@ node::node(config::config cfg) : cfg_(std::move(cfg)), rules_(cfg_.destinations)
   publisher_ = std::make_unique<core::publisher>(*broker_, rules_, cfg_.node.id);
   shared_.reset(new net::node_shared{cfg_, rules_, *auth_, *publisher_, registry_, *router_, *this,
                                      effective_max_connections()});
+  services_ = std::make_unique<cluster_services>(cfg_, redis_auth_.get(), *directory_);
+  if (services_->authenticates() || services_->limits_cluster_wide()) shared_->services = services_.get();
   for (std::size_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<net::worker>(i, *shared_));
   for (auto& w : workers_) shared_->workers.push_back(w.get());
+}
+
+redis::topology node::redis_topology() const {
+  const auto& r = cfg_.broker.redis;
+  std::string error;  // validated at load
+  redis::topology t;
+  t.server = *redis::parse_url(r.url, &error);
+  for (const auto& seed : r.cluster_nodes) {
+    auto a = *redis::parse_host_port(seed, &error);
+    // Cluster nodes share the credentials given in the URL.
+    a.user = t.server.user;
+    a.password = t.server.password;
+    t.cluster_seeds.push_back(std::move(a));
+  }
+  return t;
+}
+
+redis::link_options node::redis_link() const {
+  redis::link_options o;
+  o.connect_timeout = std::chrono::milliseconds(cfg_.broker.redis.connect_timeout_ms);
+  o.backoff_max = std::chrono::milliseconds(cfg_.broker.redis.reconnect_max_ms);
+  return o;
 }
 
 std::unique_ptr<core::broker> node::make_broker() {
   if (cfg_.broker.type == config::broker_type::memory) return std::make_unique<core::memory_broker>();
   const auto& r = cfg_.broker.redis;
-  std::string error;
-  auto where = redis::parse_url(r.url, &error);  // validated at load
   backplane::redis_broker_options o;
-  o.link.where = *where;
-  o.link.connect_timeout = std::chrono::milliseconds(r.connect_timeout_ms);
-  o.link.backoff_max = std::chrono::milliseconds(r.reconnect_max_ms);
+  o.where = redis_topology();
+  o.link = redis_link();
   o.prefix = r.prefix;
   o.node_id = cfg_.node.id;
   o.buffer_messages = r.buffer_messages;
@@ -64,11 +90,9 @@ std::unique_ptr<core::broker> node::make_broker() {
 std::unique_ptr<core::directory> node::make_directory() {
   auto self = [this] { return self_entry(); };
   if (cfg_.broker.type == config::broker_type::memory) return std::make_unique<core::local_directory>(registry_, self);
-  std::string error;
   backplane::redis_directory_options o;
-  o.link.where = *redis::parse_url(cfg_.broker.redis.url, &error);
-  o.link.connect_timeout = std::chrono::milliseconds(cfg_.broker.redis.connect_timeout_ms);
-  o.link.backoff_max = std::chrono::milliseconds(cfg_.broker.redis.reconnect_max_ms);
+  o.where = redis_topology();
+  o.link = redis_link();
   o.prefix = cfg_.broker.redis.prefix;
   o.node_id = cfg_.node.id;
   o.heartbeat = std::chrono::milliseconds(cfg_.cluster.heartbeat_ms);
@@ -144,6 +168,7 @@ int node::run() {
   broker_->start([this](const std::string& channel, const core::message_ptr& m) { on_backplane(channel, m); });
   broker_->subscribe(std::string(core::control_channel));
   directory_->start();
+  if (redis_auth_) redis_auth_->start();
   backplane_loop_.start();
   for (auto& w : workers_) {
     threads_.emplace_back([&w] { w->run(); });
@@ -187,6 +212,7 @@ int node::run() {
   for (auto& t : threads_) t.join();
   threads_.clear();
   directory_->stop();
+  if (redis_auth_) redis_auth_->stop();
   backplane_loop_.join();
   return 0;
 }

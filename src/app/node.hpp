@@ -15,6 +15,9 @@
 
 #include "api/node_view.hpp"
 #include "backplane/loop.hpp"
+#include "backplane/redis_auth.hpp"
+#include "session/connect_services.hpp"
+#include "redis/make_links.hpp"
 #include "metrics/prometheus.hpp"
 #include "auth/authenticator.hpp"
 #include "config/config.hpp"
@@ -49,6 +52,8 @@ class node final : public api::node_view {
   void write_backplane_metrics(metrics::text_writer& t) const;
   void on_backplane(const std::string& channel, const core::message_ptr& m);
   void on_control(const core::message& m);
+  redis::topology redis_topology() const;
+  redis::link_options redis_link() const;
   std::unique_ptr<core::broker> make_broker();
   std::unique_ptr<core::directory> make_directory();
   core::node_entry self_entry() const;
@@ -62,6 +67,8 @@ class node final : public api::node_view {
   std::unique_ptr<core::broker> broker_;
   std::vector<std::unique_ptr<net::worker>> workers_;
   std::unique_ptr<core::directory> directory_;
+  std::unique_ptr<backplane::redis_auth> redis_auth_;
+  std::unique_ptr<session::connect_services> services_;
   std::unique_ptr<core::router> router_;
   std::unique_ptr<core::publisher> publisher_;
   core::registry registry_;

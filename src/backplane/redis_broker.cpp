@@ -15,11 +15,11 @@ redis_broker::redis_broker(loop& l, redis_broker_options o) : loop_(l), o_(std::
   pub_link.client_name = "herald-" + o_.node_id + "-pub";
   // The client's own queue must not refuse before our buffer does.
   pub_link.max_queued = o_.buffer_messages + 1;
-  pub_ = std::make_unique<redis::client>(loop_.context(), pub_link, [this](bool) { update_state(); });
+  pub_ = redis::make_command_link(loop_.context(), o_.where, pub_link, [this](bool) { update_state(); });
   auto sub_link = o_.link;
   sub_link.client_name = "herald-" + o_.node_id + "-sub";
-  sub_ = std::make_unique<redis::subscriber>(
-      loop_.context(), sub_link, o_.unsubscribe_delay, false,
+  sub_ = redis::make_pubsub_link(
+      loop_.context(), o_.where, sub_link, o_.unsubscribe_delay,
       [this](std::string_view channel, std::string_view payload) { on_payload(channel, payload); },
       [this](bool) { update_state(); });
   sub_->on_channels([this](std::size_t n) { stats_.channels.store(static_cast<std::int64_t>(n), std::memory_order_relaxed); });
@@ -63,7 +63,10 @@ bool redis_broker::publish(const std::string& channel, const core::message_ptr& 
     return false;
   }
   stats_.published.fetch_add(1, std::memory_order_relaxed);
-  std::vector<std::string> args{"PUBLISH", o_.prefix + channel, encode(*m, o_.node_id)};
+  // Sharded pub/sub on a cluster: classic PUBLISH would be broadcast to
+  // every shard.
+  std::vector<std::string> args{o_.where.is_cluster() ? "SPUBLISH" : "PUBLISH", o_.prefix + channel,
+                                encode(*m, o_.node_id)};
   asio::post(loop_.context(), [this, args = std::move(args)]() mutable {
     auto settled = [this](redis::reply) { stats_.pending.fetch_sub(1, std::memory_order_relaxed); };
     if (stopped_ || !pub_->command(std::move(args), settled)) settled({});

@@ -1,4 +1,5 @@
-// The Redis backplane: PUBLISH on one link, SUBSCRIBE on another, both on
+// The Redis backplane: PUBLISH on one link, SUBSCRIBE on another (SPUBLISH
+// and SSUBSCRIBE, routed by slot, on a Redis Cluster), both on
 // the backplane loop's thread. Workers call publish/subscribe/unsubscribe;
 // those post to the loop and return at once. Every published message goes
 // through Redis, even when only local sessions want it, so every node —
@@ -12,12 +13,13 @@
 
 #include "backplane/loop.hpp"
 #include "core/broker.hpp"
-#include "redis/client.hpp"
-#include "redis/subscriber.hpp"
+#include "redis/links.hpp"
+#include "redis/make_links.hpp"
 
 namespace herald::backplane {
 
 struct redis_broker_options {
+  redis::topology where;
   redis::link_options link;
   std::string prefix = "herald:";
   std::string node_id;
@@ -48,8 +50,8 @@ class redis_broker final : public core::broker {
   message_handler on_message_;
   core::broker_stats stats_;
   std::atomic<core::broker_state> state_{core::broker_state::connecting};
-  std::unique_ptr<redis::client> pub_;
-  std::unique_ptr<redis::subscriber> sub_;
+  std::unique_ptr<redis::command_link> pub_;
+  std::unique_ptr<redis::pubsub_link> sub_;
   bool stopped_ = false;  // loop thread
 };
 

@@ -14,8 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Local registry changes reach Redis at most this late.
-constexpr std::chrono::milliseconds flush_every{100};
 // Fields per HSET/HDEL: one command per batch, bounded in size.
 constexpr std::size_t batch = 500;
 
@@ -69,25 +67,27 @@ redis_directory::redis_directory(loop& l, redis_directory_options o, core::regis
       o_(std::move(o)),
       registry_(r),
       self_(std::move(self)),
-      client_(l.context(),
-              [this] {
-                auto link = o_.link;
-                link.client_name = "herald-" + o_.node_id + "-directory";
-                return link;
-              }(),
-              [this](bool up) { on_link(up); }),
-      heartbeat_timer_(l.context()),
-      flush_timer_(l.context()) {
-  registry_.track_changes();
+      heartbeat_timer_(l.context()) {
+  auto link = o_.link;
+  link.client_name = "herald-" + o_.node_id + "-directory";
+  client_ = redis::make_command_link(l.context(), o_.where, std::move(link), [this](bool up) { on_link(up); });
+  // Presence reaches Redis one loop turn after a CONNECT, not a timer tick
+  // later: the cluster-wide per-user limit reads it.
+  registry_.track_changes([this] {
+    if (flush_posted_.exchange(true)) return;
+    asio::post(loop_.context(), [this] {
+      flush_posted_ = false;
+      if (!stopped_) flush_changes();
+    });
+  });
 }
 
 redis_directory::~redis_directory() = default;
 
 void redis_directory::start() {
   asio::post(loop_.context(), [this] {
-    client_.start();
+    client_->start();
     arm(heartbeat_timer_, o_.heartbeat, &redis_directory::heartbeat);
-    arm(flush_timer_, flush_every, &redis_directory::flush_changes);
   });
 }
 
@@ -98,15 +98,14 @@ void redis_directory::stop() {
     if (stopped_) return left->set_value();
     stopped_ = true;
     heartbeat_timer_.cancel();
-    flush_timer_.cancel();
-    if (!client_.up()) {
-      client_.stop();
+    if (!client_->up()) {
+      client_->stop();
       return left->set_value();
     }
     // Leave at once rather than after the TTL: a drained node is gone.
-    client_.command({"SREM", nodes_key(), o_.node_id});
-    client_.command({"DEL", node_key(o_.node_id), presence_key(o_.node_id)}, [this, left](redis::reply) {
-      client_.stop();
+    client_->command({"SREM", nodes_key(), o_.node_id});
+    client_->command({"DEL", node_key(o_.node_id), presence_key(o_.node_id)}, [this, left](redis::reply) {
+      client_->stop();
       left->set_value();
     });
   });
@@ -129,36 +128,36 @@ void redis_directory::on_link(bool up) {
 }
 
 void redis_directory::heartbeat() {
-  if (!client_.up()) return;
+  if (!client_->up()) return;
   const auto ttl = std::to_string(o_.node_ttl.count());
-  client_.command({"SET", node_key(o_.node_id), to_json(self_()), "PX", ttl});
-  client_.command({"SADD", nodes_key(), o_.node_id});
-  client_.command({"PEXPIRE", presence_key(o_.node_id), ttl});
+  client_->command({"SET", node_key(o_.node_id), to_json(self_()), "PX", ttl});
+  client_->command({"SADD", nodes_key(), o_.node_id});
+  client_->command({"PEXPIRE", presence_key(o_.node_id), ttl});
 }
 
 void redis_directory::resync() {
   // Changes recorded so far are part of the snapshot; later ones flush.
   registry_.take_changes();
   auto all = registry_.snapshot();
-  client_.command({"DEL", presence_key(o_.node_id)});
+  client_->command({"DEL", presence_key(o_.node_id)});
   for (std::size_t i = 0; i < all.size(); i += batch) {
     std::vector<std::string> args{"HSET", presence_key(o_.node_id)};
     for (std::size_t j = i; j < all.size() && j < i + batch; ++j) {
       args.push_back(all[j].first);
       args.push_back(std::to_string(all[j].second));
     }
-    client_.command(std::move(args));
+    client_->command(std::move(args));
   }
   heartbeat();
 }
 
 void redis_directory::flush_changes() {
-  if (!client_.up()) return;  // the resync after reconnecting covers them
+  if (!client_->up()) return;  // the resync after reconnecting covers them
   auto changes = registry_.take_changes();
   if (changes.empty()) return;
   std::vector<std::string> set{"HSET", presence_key(o_.node_id)}, del{"HDEL", presence_key(o_.node_id)};
   auto send = [this](std::vector<std::string>& args) {
-    if (args.size() > 2) client_.command(args);
+    if (args.size() > 2) client_->command(args);
     args.resize(2);
   };
   for (auto& [user, n] : changes) {
@@ -174,15 +173,15 @@ void redis_directory::flush_changes() {
   send(set);
   send(del);
   // A hash created by this HSET has no TTL yet.
-  client_.command({"PEXPIRE", presence_key(o_.node_id), std::to_string(o_.node_ttl.count())});
+  client_->command({"PEXPIRE", presence_key(o_.node_id), std::to_string(o_.node_ttl.count())});
 }
 
 template <class T, class F>
 void redis_directory::with_nodes(done_fn<T> done, F f) {
   asio::post(loop_.context(), [this, done = std::move(done), f = std::move(f)]() mutable {
     // Fail fast rather than queue a query behind a reconnect.
-    if (!client_.up() || stopped_) return done(std::nullopt);
-    client_.command({"SMEMBERS", nodes_key()}, [done = std::move(done), f = std::move(f)](redis::reply r) mutable {
+    if (!client_->up() || stopped_) return done(std::nullopt);
+    client_->command({"SMEMBERS", nodes_key()}, [done = std::move(done), f = std::move(f)](redis::reply r) mutable {
       if (r.type != redis::reply::kind::array) return done(std::nullopt);
       std::vector<std::string> ids;
       for (auto& e : r.elements) ids.push_back(std::move(e.str));
@@ -197,7 +196,7 @@ void redis_directory::nodes(done_fn<std::vector<core::node_entry>> done) {
     if (ids.empty()) return done(std::vector<core::node_entry>{});
     std::vector<std::string> args{"MGET"};
     for (const auto& id : ids) args.push_back(node_key(id));
-    client_.command(std::move(args), [this, ids, done = std::move(done)](redis::reply r) {
+    client_->command(std::move(args), [this, ids, done = std::move(done)](redis::reply r) {
       if (r.type != redis::reply::kind::array || r.elements.size() != ids.size()) return done(std::nullopt);
       std::vector<core::node_entry> out;
       std::vector<std::string> gone{"SREM", nodes_key()};
@@ -210,7 +209,7 @@ void redis_directory::nodes(done_fn<std::vector<core::node_entry>> done) {
         }
       }
       // Entries of dead nodes expired; forget their ids too.
-      if (gone.size() > 2) client_.command(std::move(gone));
+      if (gone.size() > 2) client_->command(std::move(gone));
       done(std::move(out));
     });
   });
@@ -227,7 +226,7 @@ void redis_directory::presence(const std::string& user, done_fn<core::user_prese
     auto g = std::make_shared<gather>(gather{{user, 0, {}}, ids.size(), false, std::move(done)});
     if (ids.empty()) return g->done(std::move(g->p));
     for (const auto& id : ids) {
-      client_.command({"HGET", presence_key(id), user}, [g, id](redis::reply r) {
+      client_->command({"HGET", presence_key(id), user}, [g, id](redis::reply r) {
         if (r.is_error()) g->failed = true;
         if (auto n = r.type == redis::reply::kind::string ? count_of(r.str) : 0) {
           g->p.nodes.emplace_back(id, n);
@@ -257,7 +256,7 @@ void redis_directory::presence_page(const std::string& after, std::size_t limit,
     };
     if (ids.empty()) return finish(*g);
     for (const auto& id : ids) {
-      client_.command({"HGETALL", presence_key(id)}, [g, id, finish](redis::reply r) {
+      client_->command({"HGETALL", presence_key(id)}, [g, id, finish](redis::reply r) {
         if (r.type != redis::reply::kind::array) {
           g->failed = true;
         } else {

@@ -4,11 +4,12 @@
 //   <prefix>node:<id>      JSON: id, version, listen, started, counts
 //   <prefix>presence:<id>  hash: user -> sessions on that node
 // and belongs to the set <prefix>nodes (pruned lazily by readers). Local
-// registry changes are mirrored in batches; after every (re)connect the
+// registry changes are mirrored in batches, one loop turn after they happen; after every (re)connect the
 // whole local state is written afresh, so a Redis restart heals itself.
 // Everything runs on the backplane loop; queries answer there.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -17,11 +18,13 @@
 #include "backplane/loop.hpp"
 #include "core/directory.hpp"
 #include "core/registry.hpp"
-#include "redis/client.hpp"
+#include "redis/links.hpp"
+#include "redis/make_links.hpp"
 
 namespace herald::backplane {
 
 struct redis_directory_options {
+  redis::topology where;
   redis::link_options link;
   std::string prefix = "herald:";
   std::string node_id;
@@ -53,16 +56,22 @@ class redis_directory final : public core::directory {
   template <class T, class F>
   void with_nodes(done_fn<T> done, F f);
 
-  std::string node_key(const std::string& id) const { return o_.prefix + "node:" + id; }
-  std::string presence_key(const std::string& id) const { return o_.prefix + "presence:" + id; }
-  std::string nodes_key() const { return o_.prefix + "nodes"; }
+  // On a Redis Cluster the directory's keys share one hash slot ("{prefix}")
+  // so that MGET and multi-key DEL stay legal.
+  std::string key(std::string_view rest) const {
+    return (o_.where.is_cluster() ? "{" + o_.prefix + "}" : o_.prefix) + std::string(rest);
+  }
+  std::string node_key(const std::string& id) const { return key("node:" + id); }
+  std::string presence_key(const std::string& id) const { return key("presence:" + id); }
+  std::string nodes_key() const { return key("nodes"); }
 
   loop& loop_;
   redis_directory_options o_;
   core::registry& registry_;
   std::function<core::node_entry()> self_;
-  redis::client client_;
-  boost::asio::steady_timer heartbeat_timer_, flush_timer_;
+  std::unique_ptr<redis::command_link> client_;
+  boost::asio::steady_timer heartbeat_timer_;
+  std::atomic<bool> flush_posted_{false};
   bool stopped_ = false;
 };
 

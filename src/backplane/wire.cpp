@@ -32,6 +32,7 @@ class cursor {
       if (in_.empty()) return false;
       auto b = static_cast<unsigned char>(in_[0]);
       in_.remove_prefix(1);
+      if (shift == 63 && b > 1) return false;  // more than 64 bits
       v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
       if (!(b & 0x80)) return true;
     }
@@ -117,12 +118,13 @@ std::optional<decoded> decode(std::string_view bytes, std::string* error) {
   if (f.destination.empty()) return fail("missing destination");
 
   // Latency counts from the first publish, on whichever node it was; a
-  // clock skewed into the future counts as no age.
+  // clock skewed into the future counts as no age. The age is computed in
+  // unsigned microseconds: published_us is any 64-bit value, and turning it
+  // into a clock's nanoseconds could overflow.
   auto published_at = std::chrono::steady_clock::now();
-  const auto age = std::chrono::system_clock::now() -
-                   std::chrono::system_clock::time_point(std::chrono::microseconds(published_us));
-  if (age > std::chrono::system_clock::duration::zero()) {
-    published_at -= std::chrono::duration_cast<std::chrono::steady_clock::duration>(age);
+  const std::uint64_t now_us = unix_us(std::chrono::system_clock::now());
+  if (published_us < now_us) {
+    published_at -= std::chrono::microseconds(now_us - published_us);
   }
   auto msg = core::make_message(std::move(f), std::move(id), published_at);
   return decoded{std::move(msg), std::move(origin)};

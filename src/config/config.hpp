@@ -16,7 +16,7 @@ namespace herald::config {
 // fully qualified.
 
 enum class log_format { text, json };
-enum class auth_mode { none, jwt };
+enum class auth_mode { none, jwt, redis };
 enum class broker_type { memory, redis };
 enum class slow_policy { drop_oldest, close };
 // What answers on an endpoint: the STOMP engine, or one of the two trivial
@@ -49,9 +49,16 @@ struct jwt {
   std::string audience;  // checked when set
 };
 
+struct redis_auth {
+  std::string key = "login:token:{token}";  // {token} is replaced by the client's token
+  std::string user_field;                   // empty: the value is the user id; else a JSON field of it
+  std::uint32_t recheck_ms = 30000;         // sessions whose key is gone are closed; 0 = never
+};
+
 struct auth {
   auth_mode mode = auth_mode::none;
   ::herald::config::jwt jwt;
+  ::herald::config::redis_auth redis;
   std::string query_param = "access_token";
   std::string cookie;  // cookie name carrying the token; empty = off
 };
@@ -101,6 +108,7 @@ struct sockjs {
 
 struct redis {
   std::string url = "redis://127.0.0.1:6379/0";
+  std::vector<std::string> cluster_nodes;     // host:port seeds of a Redis Cluster; non-empty overrides url
   std::string prefix = "herald:";             // namespace of every channel and key herald uses
   std::uint32_t buffer_messages = 10000;      // publishes held while Redis is unreachable; past it 503
   std::uint32_t connect_timeout_ms = 2000;

@@ -128,6 +128,10 @@ std::vector<key_info> build_table() {
       {{"memory", broker_type::memory}, {"redis", broker_type::redis}}, FIELD(broker.type)));
   t.push_back(text_key("broker.redis.url", "redis://127.0.0.1:6379/0", "url",
                        "Redis server: `redis://[user:password@]host:port/db`.", FIELD(broker.redis.url)));
+  t.push_back(list_key("broker.redis.cluster_nodes", "",
+                       "Seed nodes (`host:port`) of a Redis Cluster; when set, the cluster is used instead of "
+                       "`url`, with sharded pub/sub (SPUBLISH/SSUBSCRIBE).",
+                       FIELD(broker.redis.cluster_nodes)));
   t.push_back(text_key("broker.redis.prefix", "herald:", "string",
                        "Prefix of every Redis channel and key herald uses; clusters sharing a Redis need "
                        "different ones.",
@@ -198,9 +202,22 @@ std::vector<key_info> build_table() {
                        "Glob patterns (`*` = one segment, `**` = any rest) of broker destinations "
                        "clients may SEND to; empty = none.",
                        FIELD(destinations.client_send)));
-  t.push_back(choice_key<auth_mode>("auth.mode", "none", "How STOMP CONNECTs are authenticated.",
-                                    {{"none", auth_mode::none}, {"jwt", auth_mode::jwt}},
-                                    FIELD(auth.mode)));
+  t.push_back(choice_key<auth_mode>(
+      "auth.mode", "none",
+      "How STOMP CONNECTs are authenticated: `jwt` verifies a signed token; `redis` looks the token up in Redis "
+      "(`broker.redis.url` or `cluster_nodes`).",
+      {{"none", auth_mode::none}, {"jwt", auth_mode::jwt}, {"redis", auth_mode::redis}}, FIELD(auth.mode)));
+  t.push_back(text_key("auth.redis.key", "login:token:{token}", "string",
+                       "auth.mode redis: the key holding a session token's user; `{token}` is replaced by the token.",
+                       FIELD(auth.redis.key)));
+  t.push_back(text_key("auth.redis.user_field", "", "string",
+                       "auth.mode redis: empty = the key's value is the user id; otherwise the value is a JSON "
+                       "object and this field names the user.",
+                       FIELD(auth.redis.user_field)));
+  t.push_back(uint_key("auth.redis.recheck_ms", "30000",
+                       "auth.mode redis: how often each session's key is checked again; a session whose key is "
+                       "gone (logout, expiry) is closed with an ERROR. 0 = never.",
+                       FIELD(auth.redis.recheck_ms)));
   t.push_back(text_key(
       "auth.jwt.secret", "", "string",
       "HS256 shared secret; with auth.mode jwt set exactly one of this and public_key_file.",

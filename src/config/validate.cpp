@@ -197,6 +197,16 @@ void check_destinations(const destinations& d) {
 }
 
 void check_auth(const auth& a) {
+  if (a.mode == auth_mode::redis) {
+    if (a.redis.key.find("{token}") == std::string::npos) {
+      throw config_error("auth.redis.key", "must contain {token}, got " + quote(a.redis.key));
+    }
+    if (a.redis.recheck_ms != 0 && a.redis.recheck_ms < 1000) {
+      throw config_error("auth.redis.recheck_ms", "must be 0 (never) or at least 1000, got " +
+                                                      std::to_string(a.redis.recheck_ms));
+    }
+    return;
+  }
   if (a.mode != auth_mode::jwt) return;
   if (a.jwt.secret.empty() == a.jwt.public_key_file.empty()) {
     throw config_error(
@@ -251,11 +261,16 @@ void check_sockjs(const sockjs& s) {
 
 void check_broker(const config& cfg) {
   const auto& r = cfg.broker.redis;
-  if (cfg.broker.type == broker_type::redis) {
+  if (cfg.broker.type == broker_type::redis || cfg.auth.mode == auth_mode::redis) {
     std::string why;
     auto a = ::herald::redis::parse_url(r.url, &why);
     if (!a) throw config_error("broker.redis.url", why + ", got " + quote(r.url));
     if (a->tls) throw config_error("broker.redis.url", "rediss:// (TLS) is not supported yet; use redis://");
+    for (const auto& seed : r.cluster_nodes) {
+      if (!::herald::redis::parse_host_port(seed, &why)) {
+        throw config_error("broker.redis.cluster_nodes", why + ", got " + quote(seed));
+      }
+    }
   }
   if (r.prefix.empty() || r.prefix.find_first_of(" \t\r\n*?[]") != std::string::npos) {
     throw config_error("broker.redis.prefix", "must be non-empty without spaces or glob characters, got " +
@@ -269,13 +284,13 @@ void check_broker(const config& cfg) {
   if (cfg.cluster.heartbeat_ms < 100) {
     throw config_error("cluster.heartbeat_ms", "must be at least 100, got " + std::to_string(cfg.cluster.heartbeat_ms));
   }
-  if (cfg.cluster.node_ttl_ms < 2 * cfg.cluster.heartbeat_ms) {
+  if (cfg.cluster.node_ttl_ms < 2ull * cfg.cluster.heartbeat_ms) {
     throw config_error("cluster.node_ttl_ms", "must be at least twice cluster.heartbeat_ms, got " +
                                                   std::to_string(cfg.cluster.node_ttl_ms));
   }
   // It names Redis keys and appears in URLs of the API.
   for (char c : cfg.node.id) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == '/' || c == '*' || c == '?' || c == '[' || c == ']') {
+    if (static_cast<unsigned char>(c) <= ' ' || c == '\x7f' || c == '/' || c == '*' || c == '?' || c == '[' || c == ']') {
       throw config_error("node.id", "must not contain spaces, control characters, '/' or glob characters, got " +
                                         quote(cfg.node.id));
     }

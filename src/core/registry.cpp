@@ -3,25 +3,31 @@
 namespace herald::core {
 
 bool registry::try_add(const std::string& user, std::uint32_t limit) {
-  std::lock_guard lock(mu_);
-  auto& n = per_user_[user];
-  if (limit != 0 && n >= limit) {
-    if (n == 0) per_user_.erase(user);
-    return false;
+  {
+    std::lock_guard lock(mu_);
+    auto& n = per_user_[user];
+    if (limit != 0 && n >= limit) {
+      if (n == 0) per_user_.erase(user);
+      return false;
+    }
+    ++n;
+    ++sessions_;
+    changed(user);
   }
-  ++n;
-  ++sessions_;
-  changed(user);
+  if (on_change_) on_change_();
   return true;
 }
 
 void registry::remove(const std::string& user) {
-  std::lock_guard lock(mu_);
-  auto it = per_user_.find(user);
-  if (it == per_user_.end()) return;
-  if (--it->second == 0) per_user_.erase(it);
-  --sessions_;
-  changed(user);
+  {
+    std::lock_guard lock(mu_);
+    auto it = per_user_.find(user);
+    if (it == per_user_.end()) return;
+    if (--it->second == 0) per_user_.erase(it);
+    --sessions_;
+    changed(user);
+  }
+  if (on_change_) on_change_();
 }
 
 std::uint32_t registry::sessions_of(const std::string& user) const {

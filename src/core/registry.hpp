@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -25,8 +26,13 @@ class registry {
   // Every user with their session count.
   std::vector<std::pair<std::string, std::uint32_t>> snapshot() const;
   // Change tracking for a directory that mirrors the registry elsewhere
-  // (Redis): off by default so a single node keeps no log.
-  void track_changes() { tracking_ = true; }
+  // (Redis): off by default so a single node keeps no log. on_change runs
+  // after each change, outside the lock, on the changing thread; set before
+  // any session exists.
+  void track_changes(std::function<void()> on_change) {
+    tracking_ = true;
+    on_change_ = std::move(on_change);
+  }
   // Users whose count changed since the last call, with the count now
   // (0: gone).
   std::vector<std::pair<std::string, std::uint32_t>> take_changes();
@@ -39,6 +45,7 @@ class registry {
   std::unordered_set<std::string> changed_;
   std::size_t sessions_ = 0;
   bool tracking_ = false;
+  std::function<void()> on_change_;
 };
 
 }  // namespace herald::core

@@ -13,6 +13,7 @@
 #include "core/publisher.hpp"
 #include "core/registry.hpp"
 #include "core/router.hpp"
+#include "session/connect_services.hpp"
 
 namespace herald::net {
 
@@ -31,6 +32,9 @@ struct node_shared {
   // Every worker, by index; filled before any runs. SockJS requests move
   // to the worker that owns their session.
   std::vector<class worker*> workers{};
+  // Asynchronous CONNECT steps (auth.mode redis, cluster-wide per-user
+  // limit); null when every CONNECT is decided locally.
+  session::connect_services* services = nullptr;
 };
 
 }  // namespace herald::net

@@ -21,6 +21,10 @@ worker::impl::impl(std::size_t i, node_shared& s)
     webhook.emplace(ioc, s.cfg.app.webhook, s.cfg.app.webhook_timeout_ms, s.publisher);
     env.app = &*webhook;
   }
+  if (s.services) {
+    services.emplace(ioc, *s.services);
+    env.services = &*services;
+  }
   env.next_session_id = [this] {
     return shared.cfg.node.id + "-" + std::to_string(index) + "-" + std::to_string(++session_seq);
   };

@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "core/hub.hpp"
+#include "net/posting_services.hpp"
 #include "net/webhook_client.hpp"
 #include "net/worker.hpp"
 #include "session/session.hpp"
@@ -56,6 +57,7 @@ struct worker::impl {
   boost::asio::ip::tcp::acceptor acceptor{ioc};
   core::hub hub;
   std::optional<webhook_client> webhook;
+  std::optional<posting_services> services;
   session::environment env;
   std::uint64_t session_seq = 0;
   bool shutting_down = false;

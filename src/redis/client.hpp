@@ -14,26 +14,26 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "redis/connection.hpp"
+#include "redis/links.hpp"
 #include "redis/options.hpp"
 
 namespace herald::redis {
 
-class client {
+class client final : public command_link {
  public:
-  using reply_fn = connection::reply_fn;
   // up: true on every (re)connect, false on every loss.
   client(boost::asio::io_context& ioc, link_options o, std::function<void(bool up)> on_state = {});
-  ~client();
+  ~client() override;
 
-  void start();
-  void stop();
+  void start() override;
+  void stop() override;
 
   // false: the command was refused (queue or send buffer full); done is
   // not called then.
-  bool command(std::vector<std::string> args, reply_fn done = {});
-  bool up() const { return conn_ && conn_->is_ready(); }
+  bool command(std::vector<std::string> args, reply_fn done = {}) override;
+  bool up() const override { return conn_ && conn_->is_ready(); }
   std::size_t queued() const { return queue_.size(); }
-  std::uint64_t reconnects() const { return reconnects_; }
+  std::uint64_t reconnects() const override { return reconnects_; }
 
  private:
   void connect();

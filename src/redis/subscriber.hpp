@@ -19,32 +19,30 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "redis/connection.hpp"
+#include "redis/links.hpp"
 #include "redis/options.hpp"
 
 namespace herald::redis {
 
-class subscriber {
+class subscriber final : public pubsub_link {
  public:
-  using message_fn = std::function<void(std::string_view channel, std::string_view payload)>;
 
   // sharded: SSUBSCRIBE/SUNSUBSCRIBE and "smessage" (Redis 7 sharded pub/sub).
   subscriber(boost::asio::io_context& ioc, link_options o, std::chrono::milliseconds linger, bool sharded,
              message_fn on_message, std::function<void(bool up)> on_state = {});
-  ~subscriber();
+  ~subscriber() override;
 
-  void start();
-  void stop();
+  void start() override;
+  void stop() override;
 
-  void subscribe(const std::string& channel);
-  void unsubscribe(const std::string& channel);
+  void subscribe(const std::string& channel) override;
+  void unsubscribe(const std::string& channel) override;
 
-  // Told the wanted-set size whenever it changes (for a gauge).
-  void on_channels(std::function<void(std::size_t)> f) { on_channels_ = std::move(f); }
-
-  bool up() const { return conn_ && conn_->is_ready(); }
+  void on_channels(std::function<void(std::size_t)> f) override { on_channels_ = std::move(f); }
+  bool up() const override { return conn_ && conn_->is_ready(); }
   // Channels subscribed on Redis (or to be, on reconnect).
-  std::size_t channels() const { return wanted_.size(); }
-  std::uint64_t reconnects() const { return reconnects_; }
+  std::size_t channels() const override { return wanted_.size(); }
+  std::uint64_t reconnects() const override { return reconnects_; }
 
  private:
   void connect();

@@ -26,6 +26,9 @@ const std::string* find_authorization(const stomp::frame& f) {
   return f.find("authorization");
 }
 
+// Frames a client may send after CONNECT before CONNECTED arrives.
+constexpr std::size_t max_early_frames = 64;
+
 }  // namespace
 
 session::session(environment& env, transport& t, connection_info info)
@@ -66,6 +69,16 @@ void session::on_bytes(std::string_view data) {
 
 void session::handle(stomp::frame& f) {
   using stomp::command;
+  if (state_ == state::admitting) {
+    // Bounded: a client may pipeline a few frames behind CONNECT, not a
+    // stream.
+    if (early_.size() >= max_early_frames) {
+      env_.metrics.protocol_errors.add();
+      return fail(core::close_reason::protocol_error, "too many frames before CONNECTED", &f);
+    }
+    early_.push_back(std::move(f));
+    return;
+  }
   if (state_ == state::awaiting_connect) {
     if (f.cmd == command::connect || f.cmd == command::stomp) return on_connect(f);
     env_.metrics.protocol_errors.add();
@@ -114,10 +127,23 @@ void session::on_connect(stomp::frame& f) {
   // Moved out: the session has no further use for the raw tokens.
   cred.query_token = std::move(info_.query_token);
   cred.cookie_token = std::move(info_.cookie_token);
-  auto result = env_.auth.authenticate(cred);
+  connect_frame_ = std::move(f);
+  if (env_.services && env_.services->authenticates()) {
+    state_ = state::admitting;
+    return env_.services->authenticate(cred, guarded([this](auth::auth_result r, std::string token) {
+      token_ = std::move(token);
+      admit(std::move(r));
+    }));
+  }
+  admit(env_.auth.authenticate(cred));
+}
+
+void session::admit(auth::auth_result result) {
+  if (state_ == state::closing) return;
+  const stomp::frame* f = &*connect_frame_;
   if (!result.ok) {
     env_.metrics.auth_failures.add();
-    return fail(core::close_reason::auth_failed, result.error, &f);
+    return fail(core::close_reason::auth_failed, result.error, f);
   }
   // The principal is echoed in CONNECTED (never escaped) and keys user
   // routing, so whatever an authenticator accepted must be plain text.
@@ -125,21 +151,47 @@ void session::on_connect(stomp::frame& f) {
       std::any_of(result.who.user.begin(), result.who.user.end(),
                   [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == ':'; })) {
     env_.metrics.auth_failures.add();
-    return fail(core::close_reason::auth_failed, "invalid user name", &f);
+    return fail(core::close_reason::auth_failed, "invalid user name", f);
   }
-  if (!env_.registry.try_add(result.who.user, env_.cfg.limits.max_connections_per_user)) {
+  const auto limit = env_.cfg.limits.max_connections_per_user;
+  if (limit != 0 && env_.services && env_.services->limits_cluster_wide()) return check_cluster_limit(std::move(result.who));
+  complete_connect(std::move(result.who), limit);
+}
+
+void session::check_cluster_limit(auth::identity who) {
+  state_ = state::admitting;
+  auto user = who.user;
+  env_.services->sessions_elsewhere(user, guarded([this, who = std::move(who)](std::optional<std::uint32_t> elsewhere) mutable {
+    if (state_ == state::closing) return;
+    const auto limit = env_.cfg.limits.max_connections_per_user;
+    // What the other nodes hold leaves this much room here; unknown
+    // (directory unreachable): the local limit alone.
+    const auto others = elsewhere.value_or(0);
+    if (others >= limit) {
+      return fail(core::close_reason::limit_exceeded, "too many sessions for this user", &*connect_frame_);
+    }
+    complete_connect(std::move(who), limit - others);
+  }));
+}
+
+void session::complete_connect(auth::identity who, std::uint32_t local_limit) {
+  const stomp::frame& f = *connect_frame_;
+  if (!env_.registry.try_add(who.user, local_limit)) {
     return fail(core::close_reason::limit_exceeded, "too many sessions for this user", &f);
   }
   registered_ = true;
-  user_ = std::move(result.who.user);
+  user_ = std::move(who.user);
   id_ = env_.next_session_id();
   env_.hub.add_user_session(user_, *this);
   env_.metrics.sessions[static_cast<std::size_t>(info_.kind)].add();
 
   const auto now = env_.now();
-  if (result.who.expires) {
-    auto left = *result.who.expires - std::chrono::system_clock::now();
+  if (who.expires) {
+    auto left = *who.expires - std::chrono::system_clock::now();
     token_deadline_ = now + std::chrono::duration_cast<clock::duration>(left);
+  }
+  if (env_.services && !token_.empty()) {
+    if (auto every = env_.services->recheck_every(); every.count() > 0) recheck_at_ = now + every;
   }
 
   stomp::negotiated_heartbeat hb;
@@ -170,9 +222,29 @@ void session::on_connect(stomp::frame& f) {
   add("user-name", user_);
   c += "\n";
   c.push_back('\0');
+  connect_frame_.reset();
   send_control(std::move(c));
   last_read_ = now;
+  // Frames the client pipelined behind CONNECT, in order.
+  auto early = std::move(early_);
+  early_.clear();
+  for (auto& e : early) {
+    if (state_ != state::connected) break;
+    handle(e);
+  }
   rearm();
+}
+
+void session::recheck_token() {
+  recheck_at_.reset();
+  recheck_in_flight_ = true;
+  env_.services->still_valid(token_, guarded([this](bool valid) {
+    recheck_in_flight_ = false;
+    if (state_ == state::closing) return;
+    if (!valid) return fail(core::close_reason::token_expired, "session token is no longer valid");
+    recheck_at_ = env_.now() + env_.services->recheck_every();
+    rearm();
+  }));
 }
 
 void session::on_disconnect(stomp::frame& f) {
@@ -233,7 +305,7 @@ void session::kick(const std::string& reason) {
 void session::on_timer(clock::time_point now) {
   armed_.reset();
   if (state_ == state::closing) return;
-  if (state_ == state::awaiting_connect) {
+  if (state_ == state::awaiting_connect || state_ == state::admitting) {
     if (now >= connect_deadline_) {
       return fail(core::close_reason::connect_timeout, "no CONNECT frame received in time");
     }
@@ -242,6 +314,7 @@ void session::on_timer(clock::time_point now) {
   if (token_deadline_ && now >= *token_deadline_) {
     return fail(core::close_reason::token_expired, "token expired");
   }
+  if (recheck_at_ && now >= *recheck_at_ && !recheck_in_flight_) recheck_token();
   if (silence_limit_.count() > 0 && now - last_read_ >= silence_limit_) {
     return fail(core::close_reason::heartbeat_timeout, "no heart-beat received from the client in time");
   }
@@ -252,8 +325,9 @@ void session::on_timer(clock::time_point now) {
 }
 
 std::optional<clock::time_point> session::next_deadline() const {
-  if (state_ == state::awaiting_connect) return connect_deadline_;
+  if (state_ == state::awaiting_connect || state_ == state::admitting) return connect_deadline_;
   std::optional<clock::time_point> d = token_deadline_;
+  if (recheck_at_ && (!d || *recheck_at_ < *d)) d = recheck_at_;
   auto consider = [&](clock::time_point t) {
     if (!d || t < *d) d = t;
   };

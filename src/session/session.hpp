@@ -23,6 +23,7 @@
 #include "core/registry.hpp"
 #include "metrics/counters.hpp"
 #include "session/app_gateway.hpp"
+#include "session/connect_services.hpp"
 #include "session/transport.hpp"
 #include "stomp/frame.hpp"
 #include "stomp/parser.hpp"
@@ -43,6 +44,7 @@ struct environment {
   app_gateway* app = nullptr;  // null: /app SENDs get an ERROR
   std::function<std::string()> next_session_id;
   std::function<clock::time_point()> now = [] { return clock::now(); };
+  connect_services* services = nullptr;  // null: CONNECT is decided locally and at once
 };
 
 struct connection_info {
@@ -81,7 +83,9 @@ class session final : public core::subscriber {
   void kick(const std::string& reason) override;
 
  private:
-  enum class state { awaiting_connect, connected, closing };
+  // admitting: CONNECT is being decided asynchronously (connect_services);
+  // frames that arrive meanwhile wait in early_.
+  enum class state { awaiting_connect, admitting, connected, closing };
 
   struct subscription : core::topic_sub {
     std::string id;
@@ -95,6 +99,18 @@ class session final : public core::subscriber {
 
   void handle(stomp::frame& f);
   void on_connect(stomp::frame& f);
+  // The CONNECT's steps after authentication, each possibly asynchronous.
+  void admit(auth::auth_result r);
+  void check_cluster_limit(auth::identity who);
+  void complete_connect(auth::identity who, std::uint32_t local_limit);
+  void recheck_token();
+  // Runs f when the session still exists (async callbacks).
+  template <class F>
+  auto guarded(F f) {
+    return [alive = std::weak_ptr<bool>(alive_), f = std::move(f)](auto&&... args) mutable {
+      if (!alive.expired()) f(std::forward<decltype(args)>(args)...);
+    };
+  }
   void on_send(stomp::frame& f);
   void on_subscribe(stomp::frame& f);
   void on_unsubscribe(stomp::frame& f);
@@ -131,6 +147,12 @@ class session final : public core::subscriber {
   std::unordered_multimap<std::string, subscription*> user_subs_;
   std::unordered_map<std::string, std::vector<stomp::frame>> transactions_;
   std::size_t tx_bytes_ = 0;  // buffered in transactions, bounded by max_pending_bytes
+
+  std::optional<stomp::frame> connect_frame_;  // while admitting
+  std::vector<stomp::frame> early_;            // frames after CONNECT, before CONNECTED
+  std::string token_;                          // re-validated with connect_services
+  std::optional<clock::time_point> recheck_at_;
+  bool recheck_in_flight_ = false;
 
   clock::time_point connect_deadline_;
   clock::time_point last_read_;
