@@ -222,13 +222,14 @@ bool node::ready() const {
 }
 
 void node::kick_user(const std::string& user, const std::string& reason) {
-  // Through the backplane, so that every node closes its sessions of the
-  // user; this node's among them, when its copy comes back.
+  // Here at once, even while the backplane is away; the other nodes
+  // through it.
+  for (auto& w : workers_) w->kick_user(user, reason);
   core::message_fields f;
   f.kind = core::target_kind::user;
   f.user = user;
   f.destination = "/kick";
-  f.headers = {{"op", "kick"}, {"reason", reason}};
+  f.headers = {{"op", "kick"}, {"reason", reason}, {"from", cfg_.node.id}};
   broker_->publish(std::string(core::control_channel), core::make_message(std::move(f), "control"));
 }
 
@@ -239,6 +240,7 @@ void node::on_control(const core::message& m) {
     }
     return {};
   };
+  if (header("from") == cfg_.node.id) return;  // applied when sent
   if (header("op") == "kick") {
     const auto reason = header("reason");
     for (auto& w : workers_) w->kick_user(m.user, reason);

@@ -10,11 +10,10 @@ namespace herald::backplane {
 
 namespace asio = boost::asio;
 
-redis_broker::redis_broker(loop& l, redis_broker_options o) : loop_(l), o_(std::move(o)) {
+redis_broker::redis_broker(loop& l, redis_broker_options o)
+    : loop_(l), o_(std::move(o)), settle_timer_(l.context()) {
   auto pub_link = o_.link;
   pub_link.client_name = "herald-" + o_.node_id + "-pub";
-  // The client's own queue must not refuse before our buffer does.
-  pub_link.max_queued = o_.buffer_messages + 1;
   pub_ = redis::make_command_link(loop_.context(), o_.where, pub_link, [this](bool) { update_state(); });
   auto sub_link = o_.link;
   sub_link.client_name = "herald-" + o_.node_id + "-sub";
@@ -38,6 +37,7 @@ void redis_broker::start(message_handler on_message) {
 void redis_broker::stop() {
   asio::post(loop_.context(), [this] {
     stopped_ = true;
+    settle_timer_.cancel();
     pub_->stop();
     sub_->stop();
     state_ = core::broker_state::stopped;
@@ -49,9 +49,35 @@ void redis_broker::update_state() {
   stats_.reconnects.store(pub_->reconnects() + sub_->reconnects(), std::memory_order_relaxed);
   if (pub_->up() && sub_->up()) {
     state_ = core::broker_state::ready;
-  } else if (state_.load() != core::broker_state::connecting) {
-    state_ = core::broker_state::degraded;
+    if (!flowing_ && !settling_) settle();
+    return;
   }
+  if (state_.load() != core::broker_state::connecting) state_ = core::broker_state::degraded;
+  flowing_ = settling_ = false;
+  settle_timer_.cancel();
+}
+
+void redis_broker::settle() {
+  // Held messages wait until every node is back: each retries within
+  // reconnect_max of Redis returning, so flushing earlier would publish to
+  // channels nobody has resubscribed yet.
+  settling_ = true;
+  const auto wait = held_.empty() ? std::chrono::milliseconds(0) : o_.link.backoff_max;
+  settle_timer_.expires_after(wait);
+  settle_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopped_ || !settling_) return;
+    settling_ = false;
+    flowing_ = true;
+    auto held = std::move(held_);
+    held_.clear();
+    for (auto& args : held) send(std::move(args));
+  });
+}
+
+void redis_broker::send(std::vector<std::string> args) {
+  auto settled = [this](redis::reply) { stats_.pending.fetch_sub(1, std::memory_order_relaxed); };
+  if (!flowing_) return held_.push_back(std::move(args));
+  if (!pub_->command(std::move(args), settled)) settled({});
 }
 
 bool redis_broker::publish(const std::string& channel, const core::message_ptr& m) {
@@ -68,8 +94,8 @@ bool redis_broker::publish(const std::string& channel, const core::message_ptr& 
   std::vector<std::string> args{o_.where.is_cluster() ? "SPUBLISH" : "PUBLISH", o_.prefix + channel,
                                 encode(*m, o_.node_id)};
   asio::post(loop_.context(), [this, args = std::move(args)]() mutable {
-    auto settled = [this](redis::reply) { stats_.pending.fetch_sub(1, std::memory_order_relaxed); };
-    if (stopped_ || !pub_->command(std::move(args), settled)) settled({});
+    if (stopped_) return void(stats_.pending.fetch_sub(1, std::memory_order_relaxed));
+    send(std::move(args));
   });
   return true;
 }

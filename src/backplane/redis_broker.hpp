@@ -8,8 +8,11 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <string>
+
+#include <boost/asio/steady_timer.hpp>
 
 #include "backplane/loop.hpp"
 #include "core/broker.hpp"
@@ -44,6 +47,8 @@ class redis_broker final : public core::broker {
  private:
   void on_payload(std::string_view channel, std::string_view payload);
   void update_state();
+  void settle();
+  void send(std::vector<std::string> args);
 
   loop& loop_;
   redis_broker_options o_;
@@ -52,7 +57,12 @@ class redis_broker final : public core::broker {
   std::atomic<core::broker_state> state_{core::broker_state::connecting};
   std::unique_ptr<redis::command_link> pub_;
   std::unique_ptr<redis::pubsub_link> sub_;
-  bool stopped_ = false;  // loop thread
+  // Loop thread only. Publishes flow to Redis once both links are up and
+  // the other nodes had time to resubscribe; until then they are held.
+  boost::asio::steady_timer settle_timer_;
+  std::deque<std::vector<std::string>> held_;
+  bool flowing_ = false, settling_ = false;
+  bool stopped_ = false;
 };
 
 }  // namespace herald::backplane

@@ -54,6 +54,7 @@ process.on('exit', () => {
     try {
       h.proc.kill('SIGKILL');
     } catch {}
+    fs.rmSync(h.dir, { recursive: true, force: true });
   }
 });
 
@@ -152,4 +153,4 @@ async function startHerald(config = {}, { env = {}, args = [], timeout = 10000, 
   return h;
 }
 
-module.exports = { HERALD_BIN, startHerald, toYaml };
+module.exports = { HERALD_BIN, startHerald, toYaml, deepMerge };
