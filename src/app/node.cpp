@@ -13,6 +13,7 @@
 #include "core/local_directory.hpp"
 #include "core/channels.hpp"
 #include "core/memory_broker.hpp"
+#include "net/sockjs_relay.hpp"
 #include "redis/address.hpp"
 #include "util/log.hpp"
 
@@ -48,6 +49,12 @@ node::node(config::config cfg) : cfg_(std::move(cfg)), rules_(cfg_.destinations)
                                      effective_max_connections()});
   services_ = std::make_unique<cluster_services>(cfg_, redis_auth_.get(), *directory_);
   if (services_->authenticates() || services_->limits_cluster_wide()) shared_->services = services_.get();
+  if (cfg_.broker.type == config::broker_type::redis) {
+    shared_->sockjs_directory = directory_.get();
+    shared_->relay = [this](const std::string& node, core::message_ptr m) {
+      broker_->publish(core::node_channel(node), m);
+    };
+  }
   for (std::size_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<net::worker>(i, *shared_));
   for (auto& w : workers_) shared_->workers.push_back(w.get());
 }
@@ -97,6 +104,8 @@ std::unique_ptr<core::directory> node::make_directory() {
   o.node_id = cfg_.node.id;
   o.heartbeat = std::chrono::milliseconds(cfg_.cluster.heartbeat_ms);
   o.node_ttl = std::chrono::milliseconds(cfg_.cluster.node_ttl_ms);
+  // Outlives a session between its requests, with room for a slow client.
+  o.sockjs_ttl = 2 * std::chrono::milliseconds(cfg_.sockjs.heartbeat_ms + cfg_.sockjs.disconnect_delay_ms);
   return std::make_unique<backplane::redis_directory>(backplane_loop_, std::move(o), registry_, self);
 }
 
@@ -115,6 +124,7 @@ core::node_entry node::self_entry() const {
 
 void node::on_backplane(const std::string& channel, const core::message_ptr& m) {
   if (channel == core::control_channel) return on_control(*m);
+  if (channel == own_channel_) return workers_[net::relay_worker(*m, workers_.size())]->relay(m);
   router_->on_message(channel, m);
 }
 
@@ -167,6 +177,7 @@ int node::run() {
   listen_address_ = cfg_.listen_host() + ":" + std::to_string(port);
   broker_->start([this](const std::string& channel, const core::message_ptr& m) { on_backplane(channel, m); });
   broker_->subscribe(std::string(core::control_channel));
+  broker_->subscribe(own_channel_);
   directory_->start();
   if (redis_auth_) redis_auth_->start();
   backplane_loop_.start();

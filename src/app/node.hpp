@@ -22,6 +22,7 @@
 #include "auth/authenticator.hpp"
 #include "config/config.hpp"
 #include "core/broker.hpp"
+#include "core/channels.hpp"
 #include "core/directory.hpp"
 #include "core/destinations.hpp"
 #include "core/publisher.hpp"
@@ -77,6 +78,7 @@ class node final : public api::node_view {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::chrono::system_clock::time_point started_wall_ = std::chrono::system_clock::now();
   std::string listen_address_;  // host:port once bound
+  std::string own_channel_ = core::node_channel(cfg_.node.id);  // messages for this node alone
 };
 
 }  // namespace herald::app

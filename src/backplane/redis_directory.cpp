@@ -275,4 +275,45 @@ void redis_directory::presence_page(const std::string& after, std::size_t limit,
   });
 }
 
+void redis_directory::claim_sockjs(const std::string& session, done_fn<std::string> done) {
+  asio::post(loop_.context(), [this, session, done = std::move(done)] {
+    if (!client_->up() || stopped_) return done(std::nullopt);
+    const auto ttl = std::to_string(o_.sockjs_ttl.count());
+    // SET NX GET would do it in one step (Redis 7); two keep Redis 6 usable.
+    client_->command({"SET", sockjs_key(session), o_.node_id, "NX", "PX", ttl}, [this, session, done](redis::reply r) {
+      if (r.is_error()) return done(std::nullopt);
+      if (!r.is_nil()) return done(o_.node_id);
+      client_->command({"GET", sockjs_key(session)}, [this, done](redis::reply owner) {
+        if (owner.is_error()) return done(std::nullopt);
+        // Lapsed between the two commands: ours to take next time.
+        done(owner.is_nil() ? o_.node_id : owner.str);
+      });
+    });
+  });
+}
+
+void redis_directory::locate_sockjs(const std::string& session, done_fn<std::string> done) {
+  asio::post(loop_.context(), [this, session, done = std::move(done)] {
+    if (!client_->up() || stopped_) return done(std::nullopt);
+    client_->command({"GET", sockjs_key(session)}, [done](redis::reply r) {
+      if (r.is_error()) return done(std::nullopt);
+      done(r.is_nil() ? std::string() : r.str);
+    });
+  });
+}
+
+void redis_directory::touch_sockjs(const std::string& session) {
+  asio::post(loop_.context(), [this, session] {
+    if (!client_->up() || stopped_) return;
+    client_->command({"SET", sockjs_key(session), o_.node_id, "PX", std::to_string(o_.sockjs_ttl.count())});
+  });
+}
+
+void redis_directory::release_sockjs(const std::string& session) {
+  asio::post(loop_.context(), [this, session] {
+    if (!client_->up() || stopped_) return;
+    client_->command({"DEL", sockjs_key(session)});
+  });
+}
+
 }  // namespace herald::backplane

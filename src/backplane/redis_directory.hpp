@@ -30,6 +30,7 @@ struct redis_directory_options {
   std::string node_id;
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::milliseconds node_ttl{5000};
+  std::chrono::milliseconds sockjs_ttl{60000};  // a SockJS session key lapses unless touched
 };
 
 class redis_directory final : public core::directory {
@@ -45,6 +46,10 @@ class redis_directory final : public core::directory {
   void nodes(done_fn<std::vector<core::node_entry>> done) override;
   void presence(const std::string& user, done_fn<core::user_presence> done) override;
   void presence_page(const std::string& after, std::size_t limit, done_fn<core::presence_page> done) override;
+  void claim_sockjs(const std::string& session, done_fn<std::string> done) override;
+  void locate_sockjs(const std::string& session, done_fn<std::string> done) override;
+  void touch_sockjs(const std::string& session) override;
+  void release_sockjs(const std::string& session) override;
 
  private:
   void on_link(bool up);
@@ -64,6 +69,8 @@ class redis_directory final : public core::directory {
   std::string node_key(const std::string& id) const { return key("node:" + id); }
   std::string presence_key(const std::string& id) const { return key("presence:" + id); }
   std::string nodes_key() const { return key("nodes"); }
+  // Not hash-tagged: one key per session, spread over the cluster's slots.
+  std::string sockjs_key(const std::string& session) const { return o_.prefix + "sockjs:" + session; }
 
   loop& loop_;
   redis_directory_options o_;

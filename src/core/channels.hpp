@@ -20,6 +20,13 @@ inline std::string user_channel(std::string_view user) {
 // no destination and no user channel.
 inline constexpr std::string_view control_channel = "!control";
 
+// One per node, for messages meant for that node alone (SockJS relays).
+inline std::string node_channel(std::string_view node) {
+  std::string c = "!node:";
+  c.append(node);
+  return c;
+}
+
 inline bool is_user_channel(std::string_view channel) { return channel.substr(0, 2) == "u:"; }
 inline std::string_view channel_user(std::string_view channel) { return channel.substr(2); }
 

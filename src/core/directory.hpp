@@ -48,6 +48,16 @@ class directory {
   virtual void presence(const std::string& user, done_fn<user_presence> done) = 0;
   // Users after `after` (exclusive, "" = from the start), at most limit.
   virtual void presence_page(const std::string& after, std::size_t limit, done_fn<presence_page> done) = 0;
+
+  // Which node owns a SockJS session carried by HTTP requests, so a request
+  // landing on another node can be relayed there. claim: take it for this
+  // node unless another holds it; done(owner) — this node's id when
+  // claimed. locate: done(owner), "" when nobody holds it. A key lapses
+  // unless touched. nullopt: the directory cannot answer.
+  virtual void claim_sockjs(const std::string& session, done_fn<std::string> done) = 0;
+  virtual void locate_sockjs(const std::string& session, done_fn<std::string> done) = 0;
+  virtual void touch_sockjs(const std::string& session) = 0;
+  virtual void release_sockjs(const std::string& session) = 0;
 };
 
 // Pages a sorted user list; shared by the directories.

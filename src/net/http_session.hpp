@@ -39,8 +39,17 @@ class http_session final : public std::enable_shared_from_this<http_session> {
   void dispatch(request req);
   // SockJS (http_sockjs.cpp): everything under a `sockjs: true` endpoint.
   void sockjs(request req, const config::endpoint& ep, std::string_view rest);
+  // claimed: this node took the session's key; no need to ask the cluster.
   void sockjs_session_request(request req, const config::endpoint& ep, std::string session_id,
-                              sockjs::session_transport t, header_list headers);
+                              sockjs::session_transport t, header_list headers, bool claimed = false);
+  void start_receiver(const request& req, sockjs::session_transport t, std::string callback, header_list h,
+                      std::shared_ptr<class frame_source> source);
+  // In a cluster: a session not on this node is
+  // claimed for it, or relayed to the node that holds it.
+  void sockjs_claim(request req, const config::endpoint& ep, std::string session_id, sockjs::session_transport t,
+                    header_list h);
+  void sockjs_relay_send(request req, std::string session_id, sockjs::session_transport t, std::string payload,
+                         header_list h);
   void migrate(request req, std::size_t owner);
   void serve_static(const request& req, std::string_view name);
   void drain();

@@ -3,6 +3,7 @@
 // upgrades, and the session transports, which run on the worker owning the
 // session (a connection that lands elsewhere moves there first).
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -16,6 +17,7 @@
 #include "core/origin.hpp"
 #include "net/http_session.hpp"
 #include "net/sockjs_receiver.hpp"
+#include "net/sockjs_relay.hpp"
 #include "sockjs/incoming.hpp"
 #include "sockjs/pages.hpp"
 #include "sockjs/route.hpp"
@@ -49,6 +51,9 @@ class fd_in_transit {
 std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
 
 constexpr const char* text_plain = "text/plain; charset=UTF-8";
+
+// How long a relayed xhr_send waits for the session's node to answer.
+constexpr std::chrono::seconds relay_send_timeout{10};
 
 bool receiving(session_transport t) {
   return t != session_transport::xhr_send && t != session_transport::jsonp_send && t != session_transport::websocket;
@@ -169,19 +174,22 @@ void http_session::sockjs(request req, const config::endpoint& ep, std::string_v
 }
 
 void http_session::sockjs_session_request(request req, const config::endpoint& ep, std::string session_id,
-                                          session_transport t, header_list h) {
+                                          session_transport t, header_list h, bool claimed) {
   const bool keep_alive = req.keep_alive() && !w_.shutting_down;
   const unsigned version = req.version();
   auto reply = [&](int status, std::string body) {
     respond(status, text_plain, std::move(body), std::move(h), keep_alive, version);
   };
   auto session = find_sockjs_session(w_, session_id);
+  // Not here: in a cluster it may live on another node.
+  const bool ask_cluster = !session && !claimed && w_.shared.sockjs_directory;
 
   if (!receiving(t)) {
-    if (!session) return reply(404, "Session not found\n");
+    if (!session && !ask_cluster) return reply(404, "Session not found\n");
     std::string payload = t == session_transport::xhr_send
                               ? std::move(req.body())
                               : sockjs::jsonp_payload(req.body(), view(req[http::field::content_type]));
+    if (ask_cluster) return sockjs_relay_send(std::move(req), std::move(session_id), t, std::move(payload), std::move(h));
     auto in = sockjs::parse_messages(payload, false);
     if (!in.error.empty()) return reply(400, in.error + "\n");
     session->on_messages(in.messages);
@@ -196,6 +204,7 @@ void http_session::sockjs_session_request(request req, const config::endpoint& e
     if (callback.empty()) return reply(400, "\"callback\" parameter required\n");
     if (!sockjs::valid_callback(callback)) return reply(400, "invalid \"callback\" parameter\n");
   }
+  if (ask_cluster) return sockjs_claim(std::move(req), ep, std::move(session_id), t, std::move(h));
   if (!session) {
     if (w_.shutting_down) return reply(503, "shutting down\n");
     // Taken here, released by the session's teardown.
@@ -215,11 +224,16 @@ void http_session::sockjs_session_request(request req, const config::endpoint& e
     session = std::make_shared<sockjs_session>(w_, session_id, ep, std::move(info), true);
     w_.sockjs_sessions.emplace(std::move(session_id), session);
   }
+  start_receiver(req, t, std::move(callback), std::move(h), std::move(session));
+}
 
+void http_session::start_receiver(const request& req, session_transport t, std::string callback, header_list h,
+                                  std::shared_ptr<frame_source> source) {
+  const unsigned version = req.version();
   http_receiver::params p;
   p.transport = http_kind(t);
   p.callback = std::move(callback);
-  p.keep_alive = keep_alive;
+  p.keep_alive = req.keep_alive() && !w_.shutting_down;
   p.chunked = version >= 11;
   p.head = fmt::format("HTTP/1.{} 200 OK\r\nServer: herald/{}\r\nContent-Type: {}\r\n", version >= 11 ? 1 : 0,
                        HERALD_VERSION, sockjs::content_type(p.transport));
@@ -232,7 +246,69 @@ void http_session::sockjs_session_request(request req, const config::endpoint& e
                                                   std::move(leftover), std::move(p));
   slot_.reset();
   w_.http_sessions.erase(this);
-  receiver->start(std::move(session));
+  receiver->start(std::move(source));
+}
+
+void http_session::sockjs_claim(request req, const config::endpoint& ep, std::string session_id, session_transport t,
+                                header_list h) {
+  struct held {
+    request req;
+    std::string id;
+    header_list h;
+  };
+  auto p = std::make_shared<held>(held{std::move(req), session_id, std::move(h)});
+  w_.shared.sockjs_directory->claim_sockjs(
+      session_id, [self = shared_from_this(), p, ep = &ep, t](std::optional<std::string> owner) {
+        asio::post(self->w_.ioc, [self, p, ep, t, owner = std::move(owner)] {
+          // Ours — or the directory is unreachable, and serving the session
+          // here beats refusing it.
+          if (!owner || *owner == self->w_.shared.cfg.node.id) {
+            return self->sockjs_session_request(std::move(p->req), *ep, std::move(p->id), t, std::move(p->h), true);
+          }
+          std::string_view target(p->req.target().data(), p->req.target().size());
+          std::string callback =
+              t == session_transport::jsonp || t == session_transport::htmlfile ? util::query_value(target, "c") : "";
+          const bool poll = !sockjs::is_streaming(http_kind(t));
+          auto remote = std::make_shared<remote_session>(self->w_, *owner, std::move(p->id), poll);
+          self->start_receiver(p->req, t, std::move(callback), std::move(p->h), std::move(remote));
+        });
+      });
+}
+
+void http_session::sockjs_relay_send(request req, std::string session_id, session_transport t, std::string payload,
+                                     header_list h) {
+  const bool keep_alive = req.keep_alive() && !w_.shutting_down;
+  const unsigned version = req.version();
+  w_.shared.sockjs_directory->locate_sockjs(session_id, [self = shared_from_this(), session_id, t, payload, h,
+                                                         keep_alive, version](std::optional<std::string> owner) {
+    asio::post(self->w_.ioc, [self, session_id, t, payload, h, keep_alive, version, owner = std::move(owner)] {
+      auto& w = self->w_;
+      auto answer = [self, h, keep_alive, version](int status, std::string body) {
+        self->respond(status, text_plain, std::move(body), h, keep_alive, version);
+      };
+      if (!owner) return answer(503, "cluster directory unavailable\n");
+      if (owner->empty() || *owner == w.shared.cfg.node.id) return answer(404, "Session not found\n");
+      const auto rid = next_rid(w);
+      // An owner that died does not answer; the client is told the session
+      // is gone and starts a new one.
+      auto timer = std::make_shared<asio::steady_timer>(w.ioc, relay_send_timeout);
+      w.pending_sends.emplace(rid, [answer, timer, t](int status, std::string body) {
+        timer->cancel();
+        if (status == 204 && t == session_transport::jsonp_send) return answer(200, "ok");
+        answer(status, std::move(body));
+      });
+      timer->async_wait([&w, rid](boost::system::error_code ec) {
+        if (ec) return;
+        auto it = w.pending_sends.find(rid);
+        if (it == w.pending_sends.end()) return;
+        auto done = std::move(it->second);
+        w.pending_sends.erase(it);
+        done(404, "Session not found\n");
+      });
+      send_relay(w, *owner, {{"op", "send"}, {"rid", rid}, {"session", session_id}, {"from", w.shared.cfg.node.id}},
+                 payload);
+    });
+  });
 }
 
 void http_session::migrate(request req, std::size_t owner) {

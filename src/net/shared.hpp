@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "api/node_view.hpp"
@@ -12,6 +14,7 @@
 #include "core/destinations.hpp"
 #include "core/publisher.hpp"
 #include "core/registry.hpp"
+#include "core/directory.hpp"
 #include "core/router.hpp"
 #include "session/connect_services.hpp"
 
@@ -35,6 +38,10 @@ struct node_shared {
   // Asynchronous CONNECT steps (auth.mode redis, cluster-wide per-user
   // limit); null when every CONNECT is decided locally.
   session::connect_services* services = nullptr;
+  // A cluster: SockJS sessions may live on other nodes; find them here and
+  // reach them with relay (a message on that node's channel).
+  core::directory* sockjs_directory = nullptr;
+  std::function<void(const std::string& node, core::message_ptr m)> relay{};
 };
 
 }  // namespace herald::net

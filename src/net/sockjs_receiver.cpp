@@ -29,7 +29,7 @@ http_receiver::~http_receiver() {
   if (session_ && attached_) session_->detach(*this);
 }
 
-void http_receiver::start(std::shared_ptr<sockjs_session> session) {
+void http_receiver::start(std::shared_ptr<frame_source> session) {
   session_ = std::move(session);
   using result = sockjs::session_state::attach_result;
   switch (session_->attach(*this)) {

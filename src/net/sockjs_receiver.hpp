@@ -31,7 +31,7 @@ class http_receiver final : public std::enable_shared_from_this<http_receiver>, 
                 params p);
   ~http_receiver();
 
-  void start(std::shared_ptr<sockjs_session> session);
+  void start(std::shared_ptr<frame_source> session);
 
   // sockjs_receiver
   void send_frame(std::string frame) override;
@@ -55,7 +55,7 @@ class http_receiver final : public std::enable_shared_from_this<http_receiver>, 
   std::optional<connection_slot> slot_;
   std::string leftover_;  // bytes of the client's next request, read early
   params p_;
-  std::shared_ptr<sockjs_session> session_;
+  std::shared_ptr<frame_source> session_;
   std::string out_;
   std::array<char, 512> rbuf_{};
   std::size_t streamed_ = 0;

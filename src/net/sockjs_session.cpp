@@ -55,6 +55,9 @@ sockjs::session_state::attach_result sockjs_session::attach(sockjs_receiver& r) 
   if (torn_down_) return result::closed;
   auto res = state_.attach(std::chrono::steady_clock::now());
   if (res == result::open || res == result::attached) {
+    // Other nodes find the session through its key, which lapses unless
+    // the session keeps being used.
+    if (registered_ && w_.shared.sockjs_directory) w_.shared.sockjs_directory->touch_sockjs(id_);
     receiver_ = &r;
     sending_ = false;
     open_pending_ = res == result::open;
@@ -106,6 +109,8 @@ void sockjs_session::pump() {
     state_.mark_close_sent();
   } else if (state_.heartbeat_due(now)) {
     frame = sockjs::heartbeat_frame;
+    // A long stream re-attaches rarely: its heart-beats keep the key.
+    if (registered_ && w_.shared.sockjs_directory) w_.shared.sockjs_directory->touch_sockjs(id_);
   } else {
     return;
   }
@@ -209,6 +214,7 @@ void sockjs_session::teardown() {
     r->finish();
   }
   if (registered_) {
+    if (w_.shared.sockjs_directory) w_.shared.sockjs_directory->release_sockjs(id_);
     w_.shared.sockjs_sessions.fetch_sub(1, std::memory_order_relaxed);  // taken by the creator
     w_.metrics.sockjs_sessions.sub();
     // Last: the table may hold the last reference to this session.

@@ -39,7 +39,24 @@ class sockjs_receiver {
   ~sockjs_receiver() = default;
 };
 
-class sockjs_session final : public std::enable_shared_from_this<sockjs_session>, public session::transport {
+// Where an HTTP receiver gets its frames: a session on this worker, or a
+// session on another node reached through the backplane (sockjs_relay.hpp).
+class frame_source {
+ public:
+  // On open/attached the receiver is attached until it calls detach(); on
+  // busy/closed it should answer with the matching close frame and end.
+  virtual sockjs::session_state::attach_result attach(sockjs_receiver& r) = 0;
+  virtual void detach(sockjs_receiver& r) = 0;
+  virtual void on_frame_sent() = 0;
+  virtual std::string close_frame() const = 0;
+
+ protected:
+  ~frame_source() = default;
+};
+
+class sockjs_session final : public std::enable_shared_from_this<sockjs_session>,
+                             public session::transport,
+                             public frame_source {
  public:
   // registered: lives in the worker's table (HTTP transports) and outlives
   // its receivers by the disconnect delay; otherwise it ends with its receiver.
@@ -51,13 +68,11 @@ class sockjs_session final : public std::enable_shared_from_this<sockjs_session>
 
   const std::string& id() const { return id_; }
 
-  // A receiver offers to carry frames. On open/attached it is attached
-  // until it calls detach(); on busy/closed it should answer with
-  // busy_frame()/close_frame() and end.
-  sockjs::session_state::attach_result attach(sockjs_receiver& r);
-  void detach(sockjs_receiver& r);
-  void on_frame_sent();
-  std::string close_frame() const;
+  // frame_source: a receiver offers to carry frames.
+  sockjs::session_state::attach_result attach(sockjs_receiver& r) override;
+  void detach(sockjs_receiver& r) override;
+  void on_frame_sent() override;
+  std::string close_frame() const override;
 
   // Messages the client sent (xhr_send, jsonp_send, a WebSocket message).
   void on_messages(std::vector<std::string>& messages);

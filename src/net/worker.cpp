@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "net/http_session.hpp"
+#include "net/sockjs_relay.hpp"
 #include "net/sockjs_session.hpp"
 #include "net/ws_session.hpp"
 
@@ -93,6 +94,10 @@ void worker::run() {
 
 void worker::deliver(const std::string& channel, const core::message_ptr& m) {
   asio::post(impl_->ioc, [this, channel, m] { impl_->hub.deliver(channel, m); });
+}
+
+void worker::relay(const core::message_ptr& m) {
+  asio::post(impl_->ioc, [this, m] { on_relay_message(*impl_, *m); });
 }
 
 void worker::kick_user(const std::string& user, const std::string& reason) {

@@ -30,6 +30,8 @@ class worker {
   // Any thread: these post to the worker's loop.
   void deliver(const std::string& channel, const core::message_ptr& m);
   void kick_user(const std::string& user, const std::string& reason);
+  // A SockJS relay message from another node (sockjs_relay.hpp).
+  void relay(const core::message_ptr& m);
   void begin_shutdown();
   void stop();
 

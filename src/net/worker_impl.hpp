@@ -23,6 +23,8 @@ namespace herald::net {
 class ws_session;
 class http_session;
 class sockjs_session;
+class remote_session;
+class relay_receiver;
 
 // Lets the SockJS table be searched with the string_view of a request path.
 struct string_hash {
@@ -64,6 +66,12 @@ struct worker::impl {
   // SockJS sessions carried by HTTP requests, by SockJS session id. Only the
   // owning worker (sockjs_owner) holds a given id.
   std::unordered_map<std::string, std::shared_ptr<sockjs_session>, string_hash, std::equal_to<>> sockjs_sessions;
+  // Requests relayed between nodes (sockjs_relay.hpp), by rid: ours waiting
+  // on another node, and other nodes' attached to our sessions.
+  std::unordered_map<std::string, std::shared_ptr<remote_session>> relays_out;
+  std::unordered_map<std::string, std::shared_ptr<relay_receiver>> relays_in;
+  std::unordered_map<std::string, std::function<void(int status, std::string body)>> pending_sends;
+  std::uint64_t relay_seq = 0;
 };
 
 // Index of the worker that owns SockJS session `id`.

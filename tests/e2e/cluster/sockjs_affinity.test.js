@@ -1,10 +1,12 @@
 'use strict';
-// SockJS's HTTP transports through the balancers of deploy/: a session's
-// requests (/<endpoint>/<server>/<session>/<transport>) must all reach the
-// node that holds it. Plain round-robin (haproxy.cfg) scatters them — the
-// reason the affinity configs exist — while haproxy-affinity.cfg and
-// nginx.conf with its `hash` line enabled pin them by session id and still
-// spread WebSocket connections round-robin.
+// SockJS's HTTP transports through the balancers of deploy/. Plain
+// round-robin (haproxy.cfg) scatters a session's requests
+// (/<endpoint>/<server>/<session>/<transport>) over the nodes, and the
+// nodes relay each one to the node holding the session through the
+// backplane, so nothing is lost, duplicated or opened twice. The affinity
+// configs (haproxy-affinity.cfg, nginx.conf with its `hash` line) pin them
+// by session id instead — an optimisation — and still spread WebSocket
+// connections round-robin.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('../lib/harness');
@@ -51,33 +53,37 @@ describe('SockJS HTTP transports behind the balancers', () => {
     }
   };
 
-  it('plain round-robin sends a session\'s requests to nodes that do not know it', async (t) => {
+  it('plain round-robin scatters a session\'s requests, and every one finds the session', async (t) => {
+    const requests = (n) => h.metricsText(n).then((text) => h.metric(text, 'herald_http_requests_total'));
+    const before = await Promise.all(cluster.nodes.map(requests));
     const s = new h.SjSession(plain, SOCKJS);
     await s.open();
     t.after(() => s.send(['DISCONNECT\n\n\0']).catch(() => {}));
     // Each request on a new connection: round-robin moves on every time.
-    const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await s.send(['\n'])).status);
-    assert.ok(statuses.includes(404), `xhr_send statuses ${statuses}: some must miss the session`);
+    for (let i = 0; i < 6; i++) assert.equal((await s.send(['\n'])).status, 204, `xhr_send ${i}`);
+    const after = await Promise.all(cluster.nodes.map(requests));
+    const served = after.filter((v, i) => v > before[i]).length;
+    assert.ok(served >= 2, `the requests reached ${served} node(s)`);
   });
 
-  for (const [name, lbOf] of [
-    ['haproxy-affinity.cfg', () => sticky],
-    ['nginx.conf with its hash line', () => nginx],
+  for (const [name, lbOf, tag] of [
+    ['haproxy.cfg (plain round-robin, relayed)', () => plain, 'rr'],
+    ['haproxy-affinity.cfg', () => sticky, 'pin'],
+    ['nginx.conf with its hash line', () => nginx, 'hash'],
   ]) {
     describe(name, () => {
-      it('pins every request of a raw xhr session to one node', async () => {
+      it('every request of a raw xhr session reaches the one node holding it', async () => {
         const lb = lbOf();
         const before = await sockjsCounts();
         const s = new h.SjSession(lb, SOCKJS);
         await s.open();
         // STOMP CONNECT, then a SUBSCRIBE with a receipt, one request each,
         // then polls: every one must find the session.
-        await s.mustSend([`CONNECT\naccept-version:1.2\nhost:x\nlogin:pinned-${lb.kind}\n\n\0`]);
+        await s.mustSend([`CONNECT\naccept-version:1.2\nhost:x\nlogin:pinned-${tag}\n\n\0`]);
         const connected = await s.receive(1);
         assert.match(connected[0], /^CONNECTED\n/);
         const holder = /session:([a-z])-/.exec(connected[0])[1];
-        const topic = `/topic/pinned-${lb.kind}`;
+        const topic = `/topic/pinned-${tag}`;
         await s.mustSend([`SUBSCRIBE\nid:1\ndestination:${topic}\nreceipt:r1\n\n\0`]);
         assert.match((await s.receive(1))[0], /^RECEIPT\nreceipt-id:r1/);
         for (let i = 0; i < 5; i++) await s.mustSend(['\n']); // heart-beats
@@ -95,11 +101,11 @@ describe('SockJS HTTP transports behind the balancers', () => {
         it(`carries sockjs-client + stompjs over ${transport}`, async (t) => {
           const lb = lbOf();
           const before = await sockjsCounts();
-          const login = `sj-${lb.kind}-${transport}`;
+          const login = `sj-${tag}-${transport}`;
           const c = await h.sockjsStomp(lb, { path: SOCKJS, transports: [transport], headers: { login } });
           t.after(() => h.dispose(c));
           const holder = /^([a-z])-/.exec(c.frame.headers.session)[1];
-          const dest = `/topic/sj-${lb.kind}-${transport}`;
+          const dest = `/topic/sj-${tag}-${transport}`;
           const topic = await h.legacySubscribe(c.client, dest);
           const user = await h.legacySubscribe(c.client, '/user/queue/sj');
           await cluster.waitSubscribers(cluster.topicChannel(dest), 1);
@@ -112,6 +118,9 @@ describe('SockJS HTTP transports behind the balancers', () => {
             cluster.nodes.map((n) => `from ${n.id}`),
           );
           assert.equal((await user.next()).body, 'for you');
+          // Nothing twice: the next message is the marker.
+          await h.mustPublish(cluster.nodes[1], dest, 'marker');
+          assert.equal((await topic.next()).body, 'marker');
           await assertOnlyHolder(before, holder);
         });
       }
