@@ -147,7 +147,7 @@ void remote_session::forget() {
 // The owning side.
 
 relay_receiver::relay_receiver(worker::impl& w, std::string requester, std::string rid, bool poll)
-    : w_(w), requester_(std::move(requester)), rid_(std::move(rid)), poll_(poll) {}
+    : w_(w), requester_(std::move(requester)), rid_(std::move(rid)), poll_(poll), lifetime_(w.ioc) {}
 
 relay_receiver::~relay_receiver() {
   if (session_ && attached_) session_->detach(*this);
@@ -169,6 +169,14 @@ void relay_receiver::start(std::shared_ptr<sockjs_session> session) {
       w_.relays_in.emplace(rid_, shared_from_this());
       break;
   }
+  if (poll_) return;  // ends with its first frame, a heart-beat at the latest
+  // A relayed stream ends after two heart-beat intervals (the client opens
+  // the next one): should the requesting node die, the session is freed
+  // without waiting for streaming_bytes of heart-beats.
+  lifetime_.expires_after(2 * std::chrono::milliseconds(w_.shared.cfg.sockjs.heartbeat_ms));
+  lifetime_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (auto self = weak.lock(); self && !ec) self->finish();
+  });
 }
 
 void relay_receiver::send_frame(std::string frame) {
@@ -192,6 +200,7 @@ void relay_receiver::abort() { end("abort"); }
 void relay_receiver::on_detach() {
   if (ended_) return;
   ended_ = true;
+  lifetime_.cancel();
   auto self = shared_from_this();
   if (attached_) {
     attached_ = false;
@@ -207,6 +216,7 @@ void relay_receiver::reply(const char* op, std::string body) {
 void relay_receiver::end(const char* op) {
   if (ended_) return;
   ended_ = true;
+  lifetime_.cancel();
   auto self = shared_from_this();
   if (attached_) {
     attached_ = false;

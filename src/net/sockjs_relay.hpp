@@ -83,6 +83,7 @@ class relay_receiver final : public sockjs_receiver, public std::enable_shared_f
   std::string requester_, rid_;
   bool poll_;
   std::shared_ptr<sockjs_session> session_;
+  boost::asio::steady_timer lifetime_;
   std::size_t sent_bytes_ = 0;
   bool attached_ = false, ended_ = false;
 };
