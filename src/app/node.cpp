@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
@@ -106,6 +107,9 @@ std::unique_ptr<core::directory> node::make_directory() {
   o.node_ttl = std::chrono::milliseconds(cfg_.cluster.node_ttl_ms);
   // Outlives a session between its requests, with room for a slow client.
   o.sockjs_ttl = 2 * std::chrono::milliseconds(cfg_.sockjs.heartbeat_ms + cfg_.sockjs.disconnect_delay_ms);
+  if (!cfg_.cluster.presence_topic.empty()) {
+    o.on_presence = [this](const std::string& user, bool online) { publish_presence(user, online); };
+  }
   return std::make_unique<backplane::redis_directory>(backplane_loop_, std::move(o), registry_, self);
 }
 
@@ -120,6 +124,17 @@ core::node_entry node::self_entry() const {
   e.sessions = static_cast<std::int64_t>(registry_.sessions());
   e.users = static_cast<std::int64_t>(registry_.users());
   return e;
+}
+
+void node::publish_presence(const std::string& user, bool online) {
+  core::message_fields f;
+  f.destination = cfg_.cluster.presence_topic;
+  f.headers = {{"content-type", "application/json"}};
+  f.body = boost::json::serialize(boost::json::object{{"user", user}, {"online", online}});
+  auto out = publisher_->publish(std::move(f));
+  if (out.status != core::publish_status::ok) {
+    spdlog::warn("presence event for '{}' not published: {}", user, out.error);
+  }
 }
 
 void node::on_backplane(const std::string& channel, const core::message_ptr& m) {

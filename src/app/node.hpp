@@ -53,6 +53,7 @@ class node final : public api::node_view {
   void write_backplane_metrics(metrics::text_writer& t) const;
   void on_backplane(const std::string& channel, const core::message_ptr& m);
   void on_control(const core::message& m);
+  void publish_presence(const std::string& user, bool online);
   redis::topology redis_topology() const;
   redis::link_options redis_link() const;
   std::unique_ptr<core::broker> make_broker();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 #include <map>
+#include <unordered_set>
 
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
@@ -16,6 +17,18 @@ namespace {
 
 // Fields per HSET/HDEL: one command per batch, bounded in size.
 constexpr std::size_t batch = 500;
+
+// Online/offline detection, atomic in Redis: a set per online user holds
+// the nodes with a session of theirs; the first node in and the last one
+// out are told (1).
+constexpr const char* join_script =
+    "if redis.call('SADD', KEYS[1], ARGV[1]) == 1 and redis.call('SCARD', KEYS[1]) == 1 then return 1 end return 0";
+constexpr const char* leave_script =
+    "if redis.call('SREM', KEYS[1], ARGV[1]) == 1 and redis.call('SCARD', KEYS[1]) == 0 then return 1 end return 0";
+
+// A dead node's presence outlives its registry entry this many times over,
+// so the node that notices the death can still read whom it held.
+constexpr int presence_ttl_factor = 3;
 
 std::string to_json(const core::node_entry& n) {
   return json::serialize(json::object{{"id", n.id},
@@ -129,16 +142,77 @@ void redis_directory::on_link(bool up) {
 
 void redis_directory::heartbeat() {
   if (!client_->up()) return;
-  const auto ttl = std::to_string(o_.node_ttl.count());
-  client_->command({"SET", node_key(o_.node_id), to_json(self_()), "PX", ttl});
+  client_->command({"SET", node_key(o_.node_id), to_json(self_()), "PX", std::to_string(o_.node_ttl.count())});
   client_->command({"SADD", nodes_key(), o_.node_id});
-  client_->command({"PEXPIRE", presence_key(o_.node_id), ttl});
+  client_->command({"PEXPIRE", presence_key(o_.node_id), presence_ttl()});
+  sweep();
+}
+
+std::string redis_directory::presence_ttl() const {
+  return std::to_string(presence_ttl_factor * o_.node_ttl.count());
+}
+
+void redis_directory::sweep() {
+  // Nodes whose entry lapsed: one node (whoever removes the id first) ends
+  // their users' presence, telling who went offline with them.
+  client_->command({"SMEMBERS", nodes_key()}, [this](redis::reply ids) {
+    if (ids.type != redis::reply::kind::array || ids.elements.empty()) return;
+    std::vector<std::string> args{"MGET"};
+    for (const auto& id : ids.elements) args.push_back(node_key(id.str));
+    client_->command(std::move(args), [this, ids = std::move(ids)](redis::reply nodes) {
+      if (nodes.type != redis::reply::kind::array || nodes.elements.size() != ids.elements.size()) return;
+      for (std::size_t i = 0; i < ids.elements.size(); ++i) {
+        if (nodes.elements[i].is_nil()) bury(ids.elements[i].str);
+      }
+    });
+  });
+}
+
+void redis_directory::bury(const std::string& dead) {
+  client_->command({"SREM", nodes_key(), dead}, [this, dead](redis::reply won) {
+    if (won.integer != 1) return;
+    client_->command({"HKEYS", presence_key(dead)}, [this, dead](redis::reply users) {
+      if (users.type == redis::reply::kind::array) {
+        for (const auto& u : users.elements) leave(u.str, dead);
+      }
+      client_->command({"DEL", presence_key(dead)});
+    });
+  });
+}
+
+void redis_directory::join(const std::string& user, bool tell) {
+  if (!o_.on_presence) return;
+  client_->command({"EVAL", join_script, "1", where_key(user), o_.node_id}, [this, user, tell](redis::reply r) {
+    if (tell && r.integer == 1) o_.on_presence(user, true);
+  });
+}
+
+void redis_directory::leave(const std::string& user, const std::string& node) {
+  if (!o_.on_presence) return;
+  client_->command({"EVAL", leave_script, "1", where_key(user), node}, [this, user](redis::reply r) {
+    if (r.integer == 1) o_.on_presence(user, false);
+  });
 }
 
 void redis_directory::resync() {
   // Changes recorded so far are part of the snapshot; later ones flush.
   registry_.take_changes();
   auto all = registry_.snapshot();
+  // Users an earlier run of this node left behind (a restart under the
+  // same node.id) are offline unless they are here now. Users here now are
+  // marked present without an event: after a Redis restart they were
+  // online all along.
+  if (o_.on_presence) {
+    auto here = std::make_shared<std::unordered_set<std::string>>();
+    for (const auto& [user, n] : all) here->insert(user);
+    client_->command({"HKEYS", presence_key(o_.node_id)}, [this, here](redis::reply old) {
+      if (old.type != redis::reply::kind::array) return;
+      for (const auto& u : old.elements) {
+        if (!here->contains(u.str)) leave(u.str, o_.node_id);
+      }
+    });
+    for (const auto& [user, n] : all) join(user, false);
+  }
   client_->command({"DEL", presence_key(o_.node_id)});
   for (std::size_t i = 0; i < all.size(); i += batch) {
     std::vector<std::string> args{"HSET", presence_key(o_.node_id)};
@@ -173,7 +247,8 @@ void redis_directory::flush_changes() {
   send(set);
   send(del);
   // A hash created by this HSET has no TTL yet.
-  client_->command({"PEXPIRE", presence_key(o_.node_id), std::to_string(o_.node_ttl.count())});
+  client_->command({"PEXPIRE", presence_key(o_.node_id), presence_ttl()});
+  for (const auto& [user, n] : changes) n ? join(user, true) : leave(user, o_.node_id);
 }
 
 template <class T, class F>
@@ -199,17 +274,10 @@ void redis_directory::nodes(done_fn<std::vector<core::node_entry>> done) {
     client_->command(std::move(args), [this, ids, done = std::move(done)](redis::reply r) {
       if (r.type != redis::reply::kind::array || r.elements.size() != ids.size()) return done(std::nullopt);
       std::vector<core::node_entry> out;
-      std::vector<std::string> gone{"SREM", nodes_key()};
+      // Lapsed entries are nodes that died; sweep() buries them.
       for (std::size_t i = 0; i < ids.size(); ++i) {
-        auto n = r.elements[i].is_nil() ? std::nullopt : from_json(r.elements[i].str);
-        if (n) {
-          out.push_back(std::move(*n));
-        } else {
-          gone.push_back(ids[i]);
-        }
+        if (auto n = r.elements[i].is_nil() ? std::nullopt : from_json(r.elements[i].str)) out.push_back(std::move(*n));
       }
-      // Entries of dead nodes expired; forget their ids too.
-      if (gone.size() > 2) client_->command(std::move(gone));
       done(std::move(out));
     });
   });

@@ -2,7 +2,8 @@
 // expiring unless refreshed every heartbeat, so a node that dies takes
 // its entries with it after cluster.node_ttl_ms:
 //   <prefix>node:<id>      JSON: id, version, listen, started, counts
-//   <prefix>presence:<id>  hash: user -> sessions on that node
+//   <prefix>presence:<id>  hash: user -> sessions on that node (TTL 3× longer,
+//                          so whoever buries a dead node can read it)
 // and belongs to the set <prefix>nodes (pruned lazily by readers). Local
 // registry changes are mirrored in batches, one loop turn after they happen; after every (re)connect the
 // whole local state is written afresh, so a Redis restart heals itself.
@@ -31,6 +32,9 @@ struct redis_directory_options {
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::milliseconds node_ttl{5000};
   std::chrono::milliseconds sockjs_ttl{60000};  // a SockJS session key lapses unless touched
+  // Told when a user's first session in the cluster opens (true) or the
+  // last one closes (false), on the loop thread; empty: not tracked.
+  std::function<void(const std::string& user, bool online)> on_presence{};
 };
 
 class redis_directory final : public core::directory {
@@ -56,6 +60,14 @@ class redis_directory final : public core::directory {
   void heartbeat();
   void flush_changes();
   void resync();
+  std::string presence_ttl() const;
+  // Ends the entries of nodes that died; runs with every heartbeat.
+  void sweep();
+  void bury(const std::string& dead);
+  // A user's first session on this node (tell: report an online event),
+  // and the last one on `node`.
+  void join(const std::string& user, bool tell);
+  void leave(const std::string& user, const std::string& node);
   void arm(boost::asio::steady_timer& t, std::chrono::milliseconds every, void (redis_directory::*tick)());
   // SMEMBERS of the node set, then f(ids) — or done(nullopt) on failure.
   template <class T, class F>
@@ -69,6 +81,8 @@ class redis_directory final : public core::directory {
   std::string node_key(const std::string& id) const { return key("node:" + id); }
   std::string presence_key(const std::string& id) const { return key("presence:" + id); }
   std::string nodes_key() const { return key("nodes"); }
+  // One set per online user (the nodes holding them), when events are on.
+  std::string where_key(const std::string& user) const { return key("where:" + user); }
   // Not hash-tagged: one key per session, spread over the cluster's slots.
   std::string sockjs_key(const std::string& session) const { return o_.prefix + "sockjs:" + session; }
 

@@ -124,6 +124,7 @@ struct broker {
 struct cluster {
   std::uint32_t heartbeat_ms = 1000;  // node registry and presence refresh
   std::uint32_t node_ttl_ms = 5000;   // a node silent this long is gone, with its presence
+  std::string presence_topic;         // online/offline events published here; empty = off
 };
 
 struct node {

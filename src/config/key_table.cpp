@@ -154,6 +154,11 @@ std::vector<key_info> build_table() {
   t.push_back(uint_key("cluster.node_ttl_ms", "5000",
                        "A node that has not refreshed its entry for this long is gone, with its presence.",
                        FIELD(cluster.node_ttl_ms)));
+  t.push_back(text_key("cluster.presence_topic", "", "destination",
+                       "With `broker.type: redis`: a topic (e.g. `/topic/presence`) that gets "
+                       "`{\"user\":…,\"online\":true|false}` when a user's first session in the cluster opens or "
+                       "the last one closes (a node's death included); empty = off.",
+                       FIELD(cluster.presence_topic)));
   t.push_back(text_key(
       "listen", "0.0.0.0:8080", "host:port",
       "Address for WebSocket and HTTP; host is IPv4, [IPv6] or a name; port 0 picks a free port.",

@@ -288,6 +288,14 @@ void check_broker(const config& cfg) {
     throw config_error("cluster.node_ttl_ms", "must be at least twice cluster.heartbeat_ms, got " +
                                                   std::to_string(cfg.cluster.node_ttl_ms));
   }
+  if (const auto& t = cfg.cluster.presence_topic; !t.empty()) {
+    bool under = false;
+    for (const auto& p : cfg.destinations.broker_prefixes) under = under || (t.starts_with(p + "/") && t.size() > p.size() + 1);
+    if (!under) {
+      throw config_error("cluster.presence_topic", "must be a topic under one of destinations.broker_prefixes, got " +
+                                                       quote(t));
+    }
+  }
   // It names Redis keys and appears in URLs of the API.
   for (char c : cfg.node.id) {
     if (static_cast<unsigned char>(c) <= ' ' || c == '\x7f' || c == '/' || c == '*' || c == '?' || c == '[' || c == ']') {

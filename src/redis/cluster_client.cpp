@@ -50,7 +50,7 @@ bool cluster_client::command(std::vector<std::string> args, reply_fn done) {
     case outcome::wait:
       break;
   }
-  if (waiting_.size() >= o_.max_queued) return false;
+  if (queued() >= o_.max_queued) return false;
   waiting_.push_back(std::move(r));
   return true;
 }
@@ -108,7 +108,13 @@ void cluster_client::on_reply(const request_ptr& r, const address& from, reply r
     ++r->redirects;
     return retry_later(r);
   }
-  if (error.starts_with("CLUSTERDOWN") || error.starts_with("connection lost")) topology_.refresh();
+  if (error.starts_with("CLUSTERDOWN")) {
+    // Refused before running: the cluster lost a master and is failing
+    // over (or lost its quorum). Held a while, as while disconnected.
+    topology_.refresh();
+    if (std::chrono::steady_clock::now() - r->since < clusterdown_budget) return retry_later(r);
+  }
+  if (error.starts_with("connection lost")) topology_.refresh();
   if (r->done) r->done(std::move(rep));
 }
 
@@ -119,7 +125,7 @@ void cluster_client::resend(const request_ptr& r) {
     case outcome::full:
       return fail(r, reply::make_error("send buffer full"));
     case outcome::wait:
-      if (waiting_.size() >= o_.max_queued) return fail(r, reply::make_error("queue full"));
+      if (queued() >= o_.max_queued) return fail(r, reply::make_error("queue full"));
       waiting_.push_back(r);
       return;
   }
@@ -133,7 +139,7 @@ void cluster_client::retry_later(const request_ptr& r) {
   retrying_.push_back(r);
   if (retry_armed_) return;
   retry_armed_ = true;
-  retry_.expires_after(std::chrono::milliseconds(50));
+  retry_.expires_after(retry_every);
   retry_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;  // stopped (perhaps destroyed)
     retry_armed_ = false;
