@@ -264,7 +264,8 @@ void check_broker(const config& cfg) {
   if (cfg.broker.type == broker_type::redis || cfg.auth.mode == auth_mode::redis) {
     std::string why;
     auto a = ::herald::redis::parse_url(r.url, &why);
-    if (!a) throw config_error("broker.redis.url", why + ", got " + quote(r.url));
+    // The URL may carry a password: never echo it.
+    if (!a) throw config_error("broker.redis.url", why);
     if (a->tls) throw config_error("broker.redis.url", "rediss:// (TLS) is not supported yet; use redis://");
     for (const auto& seed : r.cluster_nodes) {
       if (!::herald::redis::parse_host_port(seed, &why)) {
