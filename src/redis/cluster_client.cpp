@@ -61,7 +61,7 @@ cluster_client::outcome cluster_client::try_send(const request_ptr& r) {
     n = &node_for(*r->ask);
   } else if (!topology_.map()) {
     return outcome::wait;
-  } else if (r->args.size() < 2) {
+  } else if (auto key = routing_key(r->args); !key) {
     // No key (PING and the like): any ready master, in turn.
     std::vector<cluster_node*> ready;
     for (auto& [_, node] : nodes_) {
@@ -70,7 +70,7 @@ cluster_client::outcome cluster_client::try_send(const request_ptr& r) {
     if (ready.empty()) return outcome::wait;
     n = ready[next_any_++ % ready.size()];
   } else {
-    const int owner = topology_.map()->owner(key_slot(r->args[1]));
+    const int owner = topology_.map()->owner(key_slot(*key));
     if (owner == cluster_map::unserved) return outcome::wait;  // the map will change
     n = owners_[static_cast<std::size_t>(owner)];
   }
@@ -112,7 +112,10 @@ void cluster_client::on_reply(const request_ptr& r, const address& from, reply r
     // Refused before running: the cluster lost a master and is failing
     // over (or lost its quorum). Held a while, as while disconnected.
     topology_.refresh();
-    if (std::chrono::steady_clock::now() - r->since < clusterdown_budget) return retry_later(r);
+    if (std::chrono::steady_clock::now() - r->since < clusterdown_budget) {
+      spdlog::debug("redis cluster ({}): {} answered {}; retrying", o_.client_name, endpoint(from), error);
+      return retry_later(r);
+    }
   }
   if (error.starts_with("connection lost")) topology_.refresh();
   if (r->done) r->done(std::move(rep));

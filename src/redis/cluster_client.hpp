@@ -1,6 +1,7 @@
 // A command link to a Redis Cluster: one connection per master, each
-// command sent to the master serving the slot of its key (args[1]; a
-// command without one goes to any ready master). MOVED updates the slot
+// command sent to the master serving the slot of its key (args[1], or the
+// first key of EVAL/EVALSHA/FCALL: routing_key(); a command without one
+// goes to any ready master). MOVED updates the slot
 // map and resends, ASK resends once after ASKING, TRYAGAIN resends a
 // little later — at most max_redirects times, then the error is the
 // reply. CLUSTERDOWN (refused, not run: a failover under way) is retried

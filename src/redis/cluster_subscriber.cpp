@@ -91,7 +91,8 @@ void cluster_subscriber::schedule_flush() {
   if (flush_posted_ || stopped_) return;
   flush_posted_ = true;
   // One loop turn collects every change made meanwhile.
-  boost::asio::post(ioc_, [this] {
+  boost::asio::post(ioc_, [this, life = std::weak_ptr<char>(life_)] {
+    if (life.expired()) return;
     flush_posted_ = false;
     if (!stopped_) flush();
   });
@@ -174,7 +175,8 @@ void cluster_subscriber::send(batch& b) {
 void cluster_subscriber::schedule_reconcile() {
   if (reconcile_posted_ || stopped_) return;
   reconcile_posted_ = true;
-  boost::asio::post(ioc_, [this] {
+  boost::asio::post(ioc_, [this, life = std::weak_ptr<char>(life_)] {
+    if (life.expired()) return;
     reconcile_posted_ = false;
     if (!stopped_) reconcile();
   });

@@ -106,6 +106,7 @@ class cluster_subscriber final : public pubsub_link {
   bool flush_posted_ = false, reconcile_posted_ = false, linger_armed_ = false, retry_armed_ = false;
   bool stopped_ = false, up_ = false, ever_up_ = false;
   std::uint64_t reconnects_ = 0;
+  std::shared_ptr<char> life_ = std::make_shared<char>();  // posted work checks it
 };
 
 }  // namespace herald::redis

@@ -34,8 +34,7 @@ void cluster_topology::stop() {
   ++attempt_;
   next_.cancel();
   deadline_.cancel();
-  if (conn_) conn_->close("stopping");
-  boost::asio::post(ioc_, [c = std::move(conn_)] {});
+  drop_connection();
 }
 
 void cluster_topology::refresh() {
@@ -100,8 +99,44 @@ void cluster_topology::ask_round() {
   if (map_) {
     for (const auto& m : map_->masters()) add(m);
   }
+  // The connection of the last answer stays open between asks (no new
+  // connection every few seconds), while its node is still a master.
+  if (conn_ && conn_->is_ready()) {
+    for (std::size_t i = 0; map_ && i < map_->masters().size(); ++i) {
+      const auto& m = candidates_[i];
+      if (m.host != kept_.host || m.port != kept_.port) continue;
+      std::rotate(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(i),
+                  candidates_.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+      for (const auto& s : seeds_) add(s);
+      return ask_kept();
+    }
+  }
+  drop_connection();
   for (const auto& s : seeds_) add(s);
   ask(0);
+}
+
+void cluster_topology::ask_kept() {
+  const auto id = ++attempt_;
+  conn_->command({"CLUSTER", "SLOTS"}, [this, id](reply r) {
+    if (id == attempt_) answered(0, r);
+  });
+  arm_deadline(id, 0);
+}
+
+void cluster_topology::arm_deadline(std::uint64_t id, std::size_t i) {
+  // The connection times out its own handshake; this bounds the answer.
+  deadline_.expires_after(o_.connect_timeout * 2);
+  deadline_.async_wait([this, id, i](boost::system::error_code ec) {
+    if (!ec && id == attempt_) failed(i, "no answer to CLUSTER SLOTS");
+  });
+}
+
+void cluster_topology::drop_connection() {
+  if (!conn_) return;
+  conn_->close("done");
+  // It may be reporting from inside its own handlers: let them unwind.
+  boost::asio::post(ioc_, [c = std::move(conn_)] {});
 }
 
 void cluster_topology::ask(std::size_t i) {
@@ -118,24 +153,20 @@ void cluster_topology::ask(std::size_t i) {
   cb.down = [this, id, i](const std::string& why) {
     if (id == attempt_) failed(i, why);
   };
+  drop_connection();
   conn_ = connection::create(ioc_, candidates_[i], std::move(cb), o_.connect_timeout, o_.client_name);
   conn_->start();
-  // The connection times out its own handshake; this bounds the answer.
-  deadline_.expires_after(o_.connect_timeout * 2);
-  deadline_.async_wait([this, id, i](boost::system::error_code ec) {
-    if (!ec && id == attempt_) failed(i, "no answer to CLUSTER SLOTS");
-  });
+  arm_deadline(id, i);
 }
 
 void cluster_topology::failed(std::size_t i, const std::string& why) {
   ++attempt_;
   deadline_.cancel();
-  if (conn_) conn_->close("done");
-  boost::asio::post(ioc_, [c = std::move(conn_)] {});
+  drop_connection();
   last_error_ = endpoint(candidates_[i]) + ": " + why;
   // Next candidate from a fresh stack: this runs inside the connection.
-  boost::asio::post(ioc_, [this, id = attempt_, i] {
-    if (id == attempt_) ask(i + 1);
+  boost::asio::post(ioc_, [this, life = std::weak_ptr<char>(life_), id = attempt_, i] {
+    if (!life.expired() && id == attempt_) ask(i + 1);
   });
 }
 
@@ -149,8 +180,7 @@ void cluster_topology::answered(std::size_t i, const reply& r) {
   if (!map) return failed(i, error);
   ++attempt_;
   deadline_.cancel();
-  conn_->close("done");
-  boost::asio::post(ioc_, [c = std::move(conn_)] {});
+  kept_ = candidates_[i];  // and its connection, for the next ask
   asking_ = false;
   if (failed_rounds_ > 0) spdlog::info("redis cluster ({}): slot map read from {}", o_.client_name, endpoint(candidates_[i]));
   failed_rounds_ = 0;

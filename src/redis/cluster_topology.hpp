@@ -1,5 +1,6 @@
 // The slot map of a Redis Cluster, kept current: CLUSTER SLOTS asked of
-// the known masters, then of the seed nodes, until one answers; asked
+// the known masters, then of the seed nodes, until one answers (over one
+// connection kept open while its node is a master); asked
 // again every 10 s, every second while the owner is degraded (a master
 // unreachable: a failover is likely under way), and on demand (a MOVED, a
 // lost connection) at most every 250 ms. MOVED redirects patch the map at
@@ -56,6 +57,9 @@ class cluster_topology {
  private:
   void ask_round();
   void ask(std::size_t i);
+  void ask_kept();
+  void arm_deadline(std::uint64_t id, std::size_t i);
+  void drop_connection();
   void answered(std::size_t i, const reply& r);
   void failed(std::size_t i, const std::string& why);
   void round_failed();
@@ -71,13 +75,15 @@ class cluster_topology {
   boost::asio::steady_timer next_, deadline_;
   std::optional<cluster_map> map_;
   std::vector<address> candidates_;
-  std::shared_ptr<connection> conn_;
+  std::shared_ptr<connection> conn_;  // kept open after an answer
+  address kept_;                      // where conn_ goes
   std::uint64_t attempt_ = 0;  // callbacks of older attempts are ignored
   std::chrono::steady_clock::time_point last_ask_{};
   std::chrono::steady_clock::time_point next_at_ = std::chrono::steady_clock::time_point::max();
   std::string last_error_;
   unsigned failed_rounds_ = 0;
   bool asking_ = false, again_ = false, degraded_ = false, stopped_ = false, started_ = false;
+  std::shared_ptr<char> life_ = std::make_shared<char>();  // posted work checks it
 };
 
 }  // namespace herald::redis

@@ -20,7 +20,8 @@ class command_link {
   virtual ~command_link() = default;
   virtual void start() = 0;
   virtual void stop() = 0;
-  // args[1] is the key (or channel) that routes the command in a cluster;
+  // args[1] is the key (or channel) that routes the command in a cluster —
+  // for EVAL/EVALSHA/FCALL the first key after numkeys (routing_key());
   // multi-key commands must keep their keys in one slot (hash tags).
   // false: refused (queue or send buffer full); done is not called then.
   virtual bool command(std::vector<std::string> args, reply_fn done = {}) = 0;

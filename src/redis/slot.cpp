@@ -1,6 +1,7 @@
 #include "redis/slot.hpp"
 
 #include <array>
+#include <cctype>
 
 namespace herald::redis {
 namespace {
@@ -39,5 +40,29 @@ std::string_view hash_tag(std::string_view key) {
 }
 
 std::uint16_t key_slot(std::string_view key) { return crc16(hash_tag(key)) & (slot_count - 1); }
+
+namespace {
+
+bool same_word(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(a[i])) != b[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string_view> routing_key(const std::vector<std::string>& args) {
+  if (args.size() < 2) return std::nullopt;
+  const std::string_view name = args[0];
+  for (std::string_view scripted : {"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"}) {
+    if (!same_word(name, scripted)) continue;
+    // EVAL script numkeys key [key ...] arg [arg ...]
+    if (args.size() < 4 || args[2].empty() || args[2] == "0") return std::nullopt;
+    return std::string_view(args[3]);
+  }
+  return std::string_view(args[1]);
+}
 
 }  // namespace herald::redis

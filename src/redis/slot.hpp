@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace herald::redis {
 
@@ -20,5 +23,11 @@ std::string_view hash_tag(std::string_view key);
 
 // 0 .. slot_count-1.
 std::uint16_t key_slot(std::string_view key);
+
+// The key that routes a command in a cluster: args[1] as a rule (GET key,
+// SPUBLISH channel, ...); for EVAL/EVALSHA/FCALL (and their _RO forms)
+// the first key after numkeys. nullopt: the command names no key (PING,
+// EVAL with 0 keys) and any master will do.
+std::optional<std::string_view> routing_key(const std::vector<std::string>& args);
 
 }  // namespace herald::redis

@@ -62,3 +62,32 @@ TEST(KeySlot, BinarySafe) {
 
 }  // namespace
 }  // namespace herald::redis
+
+namespace herald::redis {
+namespace {
+
+TEST(RoutingKey, FirstArgumentAsARule) {
+  EXPECT_EQ(routing_key({"GET", "k"}), "k");
+  EXPECT_EQ(routing_key({"SPUBLISH", "herald:/topic/a", "payload"}), "herald:/topic/a");
+  EXPECT_EQ(routing_key({"DEL", "{t}a", "{t}b"}), "{t}a");
+}
+
+TEST(RoutingKey, NoKey) {
+  EXPECT_EQ(routing_key({"PING"}), std::nullopt);
+  EXPECT_EQ(routing_key({}), std::nullopt);
+}
+
+TEST(RoutingKey, ScriptsRouteByTheirFirstKey) {
+  EXPECT_EQ(routing_key({"EVAL", "return 1", "1", "{herald:}where:u", "a"}), "{herald:}where:u");
+  EXPECT_EQ(routing_key({"evalsha", "abc123", "2", "k1", "k2", "x"}), "k1");
+  EXPECT_EQ(routing_key({"FCALL", "f", "1", "k"}), "k");
+  EXPECT_EQ(routing_key({"EVAL_RO", "return 1", "1", "k"}), "k");
+  // No keys: any master.
+  EXPECT_EQ(routing_key({"EVAL", "return 1", "0"}), std::nullopt);
+  EXPECT_EQ(routing_key({"EVAL", "return 1", "1"}), std::nullopt);
+  // Not a script command: the first argument, whatever it looks like.
+  EXPECT_EQ(routing_key({"EVALX", "s", "1", "k"}), "s");
+}
+
+}  // namespace
+}  // namespace herald::redis
