@@ -91,11 +91,16 @@ bool handle_cluster(const request& req, context& ctx, respond_fn& done) {
     presence_page(req, ctx, std::move(done));
   } else if (kick) {
     // The count comes from the directory before the kick goes out: the
-    // sessions asked to close, wherever they are.
+    // sessions asked to close, wherever they are. Without the directory
+    // (backplane outage) only this node's count is known; the other nodes
+    // get the kick once the backplane is back, and "partial" says so.
     auto& node = ctx.node;
     node.directory().presence(user, [&node, user, done = std::move(done)](std::optional<core::user_presence> p) {
+      const std::uint32_t here = p ? 0 : node.local_sessions_of(user);
       node.kick_user(user, "session closed by the server");
-      done(json_ok({{"ok", true}, {"user", user}, {"sessions", p ? p->sessions : 0}}));
+      json::object body{{"ok", true}, {"user", user}, {"sessions", p ? p->sessions : here}};
+      if (!p) body.emplace("partial", true);
+      done(json_ok(std::move(body)));
     });
   } else {
     ctx.node.directory().presence(user, [done = std::move(done)](std::optional<core::user_presence> p) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "core/directory.hpp"
@@ -19,6 +20,8 @@ class node_view {
   // Asks every node of the cluster to close the user's sessions with an
   // ERROR carrying reason; returns before they are closed.
   virtual void kick_user(const std::string& user, const std::string& reason) = 0;
+  // The user's sessions on this node alone, known without the backplane.
+  virtual std::uint32_t local_sessions_of(const std::string& user) const = 0;
   // Nodes and presence, cluster-wide.
   virtual core::directory& directory() = 0;
 };

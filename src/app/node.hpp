@@ -45,6 +45,7 @@ class node final : public api::node_view {
   std::string metrics_text() const override;
   bool ready() const override;
   void kick_user(const std::string& user, const std::string& reason) override;
+  std::uint32_t local_sessions_of(const std::string& user) const override { return registry_.sessions_of(user); }
   core::directory& directory() override { return *directory_; }
 
  private:

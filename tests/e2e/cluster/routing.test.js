@@ -175,9 +175,8 @@ describe('cluster routing over Redis', () => {
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.ok, true);
     assert.equal(r.json.user, 'kicked');
-    // r.json.sessions counts node b's own sessions only (0 here, though three
-    // get closed). Not asserted until herald settles what it means in a
-    // cluster (README: "each session gets an ERROR frame and is closed").
+    // r.json.sessions is the cluster-wide count from the presence directory:
+    // see the next test, which waits for presence to show the sessions.
 
     for (const c of [onA, onC]) {
       const err = await c.expect('ERROR');
@@ -203,13 +202,22 @@ describe('cluster routing over Redis', () => {
     await h.mustPublishUser(A, 'kicked', '/queue/back', 'welcome back');
     assert.equal((await again.message()).body, 'welcome back');
   });
-  // The answer's `sessions` is node b's local count in this build (0 here).
-  // (If the cluster-wide count comes from presence mirrored to Redis in
-  // batches, wait for /api/users/{id}/presence to show the three first.)
-  it('DELETE /api/users/{id}/sessions answers the number of sessions closed cluster-wide', { todo: 'herald counts only the answering node\'s sessions' }, async (t) => {
+  // The answer's `sessions` is the user's session count in the presence
+  // directory, read before the kick goes out. Presence reaches Redis one
+  // loop turn after a CONNECT, so the test waits for it to show all three.
+  it('DELETE /api/users/{id}/sessions answers the number of sessions closed cluster-wide', async (t) => {
     const clients = [await connect(t, A, 'counted'), await connect(t, C, 'counted'), await connect(t, C, 'counted')];
+    await h.waitUntil(async () => (await h.http(B, 'GET', '/api/users/counted/presence')).json.sessions === 3, {
+      what: 'presence of counted to show 3 sessions',
+    });
     const r = await h.http(B, 'DELETE', '/api/users/counted/sessions');
-    for (const c of clients) await c.expect('ERROR');
+    assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json, { ok: true, user: 'counted', sessions: 3 });
+    for (const c of clients) assert.match((await c.expect('ERROR')).headers.message, /closed by the server/);
+    // Nobody left: a second kick counts none.
+    await h.waitUntil(async () => (await h.http(B, 'GET', '/api/users/counted/presence')).json.online === false, {
+      what: 'counted to go offline',
+    });
+    assert.deepEqual((await h.http(A, 'DELETE', '/api/users/counted/sessions')).json, { ok: true, user: 'counted', sessions: 0 });
   });
 });

@@ -350,14 +350,76 @@ async function backplaneMetrics(node) {
   };
 }
 
+// GET /api/nodes through `node`: {count, nodes: [...]}, sorted by id.
+async function apiNodes(node) {
+  const r = await http(node, 'GET', '/api/nodes');
+  if (r.status !== 200) throw new Error(`/api/nodes on node ${node.id} answered ${r.status} ${r.text}`);
+  return r.json;
+}
+
+// GET /api/users/{user}/presence through `node`: {user, online, sessions, nodes}.
+async function presence(node, user) {
+  const r = await http(node, 'GET', `/api/users/${encodeURIComponent(user)}/presence`);
+  if (r.status !== 200) throw new Error(`presence of ${user} on node ${node.id} answered ${r.status} ${r.text}`);
+  return r.json;
+}
+
+// Polls `node` until `user` has `sessions` sessions cluster-wide (presence
+// reaches Redis one loop turn after a CONNECT or a close); resolves with
+// the presence.
+function waitPresence(node, user, sessions, timeout = 5000) {
+  return waitUntil(
+    async () => {
+      const p = await presence(node, user);
+      return p.sessions === sessions ? p : null;
+    },
+    { timeout, what: `presence of ${user} through node ${node.id} to show ${sessions} sessions` },
+  );
+}
+
 const NODE_IDS = 'abcdefghij'.split('');
 
+// A node's config: the backplane on `redis`, then the cluster's `config`,
+// then `nodeConfig(id, index)`, then `extra`.
+function clusterNodeConfig(redis, prefix, config, nodeConfig, id, index, extra = {}) {
+  const base = {
+    node: { id },
+    auth: { mode: 'none' },
+    broker: {
+      type: 'redis',
+      redis: {
+        url: redis.url,
+        prefix,
+        connect_timeout_ms: 1000,
+        // Tests restart Redis: come back within a second, not five.
+        reconnect_max_ms: 500,
+      },
+    },
+  };
+  return deepMerge(deepMerge(deepMerge(base, config), nodeConfig(id, index)), extra);
+}
+
 class Cluster {
-  constructor(redis, nodes, prefix) {
+  constructor(redis, nodes, prefix, config = {}, nodeConfig = () => ({})) {
     this.redis = redis;
     this.nodes = nodes;
     this.prefix = prefix;
+    this.config = config;
+    this.nodeConfig = nodeConfig;
     this.lbs = [];
+  }
+
+  // Starts one more node on this cluster's Redis with the cluster's config
+  // and `extra` merged over it; resolves once its /readyz answers 200. It
+  // is stopped with the cluster.
+  async addNode(id, extra = {}) {
+    if (this.nodes.some((n) => n.id === id)) throw new Error(`node ${id} exists already`);
+    const cfg = clusterNodeConfig(this.redis, this.prefix, this.config, this.nodeConfig, id, this.nodes.length, extra);
+    const node = await startHerald(cfg);
+    node.id = id;
+    this.nodes.push(node);
+    await waitReady(node);
+    return node;
   }
 
   node(id) {
@@ -414,21 +476,7 @@ async function startCluster({ nodes = 3, config = {}, nodeConfig = () => ({}), p
   try {
     for (let i = 0; i < nodes; i++) {
       const id = NODE_IDS[i];
-      const base = {
-        node: { id },
-        auth: { mode: 'none' },
-        broker: {
-          type: 'redis',
-          redis: {
-            url: redis.url,
-            prefix,
-            connect_timeout_ms: 1000,
-            // Tests restart Redis: come back within a second, not five.
-            reconnect_max_ms: 500,
-          },
-        },
-      };
-      const node = await startHerald(deepMerge(deepMerge(base, config), nodeConfig(id, i)));
+      const node = await startHerald(clusterNodeConfig(redis, prefix, config, nodeConfig, id, i));
       node.id = id;
       started.push(node);
     }
@@ -438,7 +486,7 @@ async function startCluster({ nodes = 3, config = {}, nodeConfig = () => ({}), p
     await redis.dispose();
     throw e;
   }
-  return new Cluster(redis, started, prefix);
+  return new Cluster(redis, started, prefix, config, nodeConfig);
 }
 
 // ---------------------------------------------------------------------------
@@ -621,4 +669,7 @@ module.exports = {
   info,
   waitReady,
   backplaneMetrics,
+  apiNodes,
+  presence,
+  waitPresence,
 };

@@ -34,6 +34,7 @@ class fake_node final : public node_view {
   std::string metrics_text() const override { return "herald_up 1\n"; }
   bool ready() const override { return is_ready; }
   void kick_user(const std::string& user, const std::string& reason) override { kicks.emplace_back(user, reason); }
+  std::uint32_t local_sessions_of(const std::string& user) const override { return registry.sessions_of(user); }
   core::directory& directory() override { return dir; }
 };
 
