@@ -8,14 +8,14 @@ build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
-  libjwt-dev libssl-dev libhiredis-dev
+  libjwt-dev libssl-dev libhiredis-dev librabbitmq-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   nodejs npm
   chromium
-  redis-server haproxy nginx-light
+  redis-server haproxy nginx-light rabbitmq-server
 )
 
 want=("${build_pkgs[@]}")

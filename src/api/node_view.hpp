@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/directory.hpp"
 
@@ -24,6 +26,10 @@ class node_view {
   virtual std::uint32_t local_sessions_of(const std::string& user) const = 0;
   // Nodes and presence, cluster-wide.
   virtual core::directory& directory() = 0;
+  // Event sources by name: connected and consuming or not. Reported by
+  // /readyz, which they do not gate: a RabbitMQ outage must not take the
+  // node's clients away.
+  virtual std::vector<std::pair<std::string, bool>> source_states() const { return {}; }
 };
 
 }  // namespace herald::api

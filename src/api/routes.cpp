@@ -73,7 +73,13 @@ response handle_direct(const request& req, context& ctx) {
   if (path == "/healthz") return json_ok({{"status", "ok"}});
   if (path == "/readyz") {
     bool ready = ctx.node.ready();
-    return json_ok({{"ready", ready}}, ready ? 200 : 503);
+    json::object body{{"ready", ready}};
+    if (auto states = ctx.node.source_states(); !states.empty()) {
+      json::object sources;
+      for (const auto& [name, up] : states) sources[name] = up;
+      body["sources"] = std::move(sources);
+    }
+    return json_ok(body, ready ? 200 : 503);
   }
   if (path == "/metrics") {
     response r;

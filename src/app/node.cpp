@@ -2,6 +2,8 @@
 
 #include <sys/resource.h>
 
+#include <csignal>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -16,6 +18,7 @@
 #include "core/memory_broker.hpp"
 #include "net/sockjs_relay.hpp"
 #include "redis/address.hpp"
+#include "sources/make_sources.hpp"
 #include "util/log.hpp"
 
 namespace herald::app {
@@ -58,6 +61,25 @@ node::node(config::config cfg) : cfg_(std::move(cfg)), rules_(cfg_.destinations)
   }
   for (std::size_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<net::worker>(i, *shared_));
   for (auto& w : workers_) shared_->workers.push_back(w.get());
+  local_delivery_ = [this](const std::string& channel, const core::message_ptr& m) { router_->on_message(channel, m); };
+  sources_ = sources::make_sources(cfg_, *this);
+}
+
+core::publish_outcome node::publish(core::message_fields f, scope s) {
+  return s == scope::local ? publisher_->publish_local(std::move(f), local_delivery_) : publisher_->publish(std::move(f));
+}
+
+void node::fatal(const std::string& why) {
+  spdlog::critical("{}; stopping", why);
+  exit_code_ = 2;
+  // The main thread's signal handler drains and stops.
+  std::raise(SIGTERM);
+}
+
+std::vector<std::pair<std::string, bool>> node::source_states() const {
+  std::vector<std::pair<std::string, bool>> out;
+  for (const auto& s : sources_) out.emplace_back(s->name(), s->stats().up.load());
+  return out;
 }
 
 redis::topology node::redis_topology() const {
@@ -144,6 +166,7 @@ void node::on_backplane(const std::string& channel, const core::message_ptr& m) 
 }
 
 node::~node() {
+  for (auto& s : sources_) s->stop();
   for (auto& w : workers_) w->stop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
@@ -206,6 +229,9 @@ int node::run() {
   // Tests and supervisors wait for this line; keep its shape.
   spdlog::info("herald {} node '{}' listening on http://{}:{} ({} threads; STOMP endpoints: {}; broker: {})",
                HERALD_VERSION, cfg_.node.id, cfg_.listen_host(), port, workers_.size(), paths, broker_->name());
+  // After that line: a source's fatal error then reads as what stopped a
+  // running node.
+  for (auto& s : sources_) s->start();
 
   std::function<void()> poll_drain = [&] {
     if (shared_->connections.load() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
@@ -226,6 +252,9 @@ int node::run() {
       }
       spdlog::info("signal {}: draining for up to {} ms", sig, cfg_.drain_ms);
       shared_->draining = true;
+      // Sources first: what they took but could not publish goes back to
+      // its queue while the broker can still take what they did.
+      for (auto& s : sources_) s->stop();
       broker_->stop();
       for (auto& w : workers_) w->begin_shutdown();
       drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg_.drain_ms);
@@ -240,7 +269,7 @@ int node::run() {
   directory_->stop();
   if (redis_auth_) redis_auth_->stop();
   backplane_loop_.join();
-  return 0;
+  return exit_code_.load();
 }
 
 bool node::ready() const {

@@ -5,6 +5,7 @@
 // thread-safe services only).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -30,10 +31,11 @@
 #include "core/router.hpp"
 #include "net/shared.hpp"
 #include "net/worker.hpp"
+#include "sources/source.hpp"
 
 namespace herald::app {
 
-class node final : public api::node_view {
+class node final : public api::node_view, public sources::sink {
  public:
   explicit node(config::config cfg);
   ~node() override;
@@ -47,6 +49,13 @@ class node final : public api::node_view {
   void kick_user(const std::string& user, const std::string& reason) override;
   std::uint32_t local_sessions_of(const std::string& user) const override { return registry_.sessions_of(user); }
   core::directory& directory() override { return *directory_; }
+  std::vector<std::pair<std::string, bool>> source_states() const override;
+
+  // sources::sink
+  core::publish_outcome publish(core::message_fields f, scope s) override;
+  void close_sessions(const std::string& user, const std::string& reason) override { kick_user(user, reason); }
+  const std::string& node_id() const override { return cfg_.node.id; }
+  void fatal(const std::string& why) override;
 
  private:
   std::uint32_t effective_max_connections() const;
@@ -76,6 +85,9 @@ class node final : public api::node_view {
   std::unique_ptr<core::publisher> publisher_;
   core::registry registry_;
   std::unique_ptr<net::node_shared> shared_;
+  core::broker::message_handler local_delivery_;  // to this node's router, bypassing the broker
+  std::vector<std::unique_ptr<sources::source>> sources_;
+  std::atomic<int> exit_code_{0};
   std::vector<std::thread> threads_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::chrono::system_clock::time_point started_wall_ = std::chrono::system_clock::now();

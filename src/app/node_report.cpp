@@ -5,6 +5,7 @@
 
 #include "app/node.hpp"
 #include "metrics/prometheus.hpp"
+#include "sources/metrics.hpp"
 
 namespace herald::app {
 
@@ -116,6 +117,7 @@ std::string node::metrics_text() const {
   t.sample("herald_broker_up", broker_->state() == core::broker_state::ready ? 1 : 0,
            fmt::format("broker=\"{}\"", broker_->name()));
   write_backplane_metrics(t);
+  sources::write_metrics(t, sources_);
   t.family("herald_publish_to_write_seconds", "histogram", "Time from publish to the socket write of a delivery");
   std::vector<const metrics::latency_histogram*> parts;
   for (const auto& w : workers_) parts.push_back(&w->metrics().publish_to_write);

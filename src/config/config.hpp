@@ -131,6 +131,54 @@ struct node {
   std::string id;  // empty in YAML → "<hostname>-<pid>" after load
 };
 
+// Event sources: systems services already use, turned into publishes.
+enum class source_type { amqp, redis_key_expiry };
+enum class amqp_mode { fanout, group };
+enum class expiry_tracking { events, sweep };
+enum class expiry_close { none, user };
+
+// How an event becomes publishes: fields of a JSON payload picked by JSON
+// pointers (RFC 6901), published to a user destination and/or a topic.
+struct source_map {
+  std::string user;              // pointer to the user id; empty = no user publish
+  std::string body;              // pointer to the body; empty = the whole payload
+  std::string user_destination;  // e.g. /userOnlineStatus (sent to /user/<id>/...)
+  std::string topic;             // e.g. /topic/userOnlineStatus
+  std::vector<std::pair<std::string, std::string>> headers;  // static headers on every publish
+};
+
+struct amqp_source {
+  std::string exchange;                // topic exchange, declared (durable) if missing
+  std::string routing_key = "#";       // binding key of herald's queue
+  amqp_mode mode = amqp_mode::fanout;  // fanout: queue per node, local delivery; group: one shared queue
+  std::string queue;                   // group mode: the durable queue the nodes share
+  std::uint32_t prefetch = 64;         // unacknowledged deliveries per node
+  std::string dead_letter_exchange;    // unmappable messages are rejected to it; empty = logged and dropped
+  std::uint32_t reconnect_max_ms = 5000;
+};
+
+struct expiry_source {
+  std::string key_prefix;   // keys under it are watched; the rest of the key is the user
+  std::string key_pattern;  // ECMAScript regex over the whole key; its first group is the user
+  expiry_tracking tracking = expiry_tracking::events;
+  std::uint32_t sweep_ms = 1000;  // sweep mode: tracked keys past their expiry are checked this often
+  std::uint32_t scan_ms = 10000;  // sweep mode: watched keys are discovered (SCAN) this often
+  std::string lock_prefix = "herald:expiry:";  // one SET NX PX lock per expiry, cluster-wide
+  std::uint32_t lock_ttl_ms = 60000;
+  bool configure_events = true;  // CONFIG SET notify-keyspace-events when Ex is missing
+  std::string notice = R"({"mobile": "{user}", "message": "token expired, please log in again"})";
+  expiry_close close_sessions = expiry_close::none;
+};
+
+struct source {
+  source_type type = source_type::amqp;
+  std::string name;  // in metrics and logs; default "<type>-<index>"
+  std::string url;
+  source_map map;
+  amqp_source amqp;
+  expiry_source expiry;
+};
+
 struct config {
   ::herald::config::node node;
   ::herald::config::broker broker;
@@ -152,6 +200,7 @@ struct config {
   ::herald::config::heartbeat heartbeat;
   ::herald::config::slow_consumer slow_consumer;
   ::herald::config::sockjs sockjs;
+  std::vector<::herald::config::source> sources;
 
   // Derived from listen by load(); never read from the file.
   std::string listen_host() const;

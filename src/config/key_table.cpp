@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "config/load.hpp"
+#include "config/sources_yaml.hpp"
 #include "config/text.hpp"
 
 namespace herald::config {
@@ -108,6 +109,17 @@ key_info endpoints_key(std::string doc) {
     std::vector<std::string> paths;
     for (const auto& e : c.endpoints) paths.push_back(e.path);
     return text::join_list(paths);
+  };
+  return k;
+}
+
+key_info sources_key(std::string doc) {
+  key_info k = make_key("sources", value_kind::sources, "list of sources (see below)", "", std::move(doc));
+  k.set_text = [](config& c, std::string_view v) { c.sources = detail::sources_from_text(v, "sources"); };
+  k.get_text = [](const config& c) {
+    std::vector<std::string> names;
+    for (const auto& s : c.sources) names.push_back(s.name);
+    return text::join_list(names);
   };
   return k;
 }
@@ -315,6 +327,9 @@ std::vector<key_info> build_table() {
   t.push_back(uint_key("sockjs.max_sessions", "10000",
                        "Most SockJS sessions over HTTP transports open on this node at once.",
                        FIELD(sockjs.max_sessions)));
+  t.push_back(sources_key(
+      "Event sources turned into publishes: RabbitMQ exchanges (`type: amqp`) and Redis key expiries "
+      "(`type: redis_key_expiry`); keys in the table below. From env/flags: the same list as YAML text."));
   return t;
 }
 

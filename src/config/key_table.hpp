@@ -21,6 +21,7 @@ enum class value_kind {
   choice,     // one of a fixed set of words (enums, log level)
   list,       // YAML sequence of strings, or comma-separated text
   endpoints,  // YAML sequence of {path, allowed_origins}, or comma-separated paths
+  sources,    // YAML sequence of event sources; from env/flags as YAML text
 };
 
 struct key_info {

@@ -57,6 +57,61 @@ std::string cell(const std::string& text) {
   return out;
 }
 
+// The keys of a `sources:` entry (read by sources_yaml.cpp, checked by
+// validate.cpp).
+constexpr const char* sources_reference = R"(
+## Sources
+
+`sources` is a sequence of event sources; each entry is a mapping with
+`type`, an optional `name` (metrics label; default `<type>-<index>`), a
+`url`, a `map` and the keys of its type. From the environment or `--set`
+the whole list is given as YAML text, e.g.
+`HERALD_SOURCES='[{type: amqp, url: "amqp://guest:guest@127.0.0.1:5672/", exchange: events, map: {topic: /topic/events}}]'`.
+
+`map` turns an event into publishes:
+
+| Key | Default | Description |
+|---|---|---|
+| `map.user` | *(empty)* | JSON pointer (RFC 6901, e.g. `/mobile`) to the user id in the payload; a redis_key_expiry source takes the user from the key instead. |
+| `map.body` | *(empty)* | JSON pointer to the body; empty = the whole payload. A string is sent as it is, anything else as JSON. |
+| `map.user_destination` | *(empty)* | Publish to this destination of the user: clients subscribe `/user/<id>/<destination>`, or `/user/<destination>` when it lies under a broker prefix (e.g. `/queue/...`). |
+| `map.topic` | *(empty)* | Publish to this topic too (under a broker prefix). |
+| `map.headers` | *(empty)* | Mapping of static headers added to every publish. |
+
+At least one of `map.user_destination` and `map.topic` is required;
+`map.user_destination` needs `map.user` (amqp). An event that fails the
+mapping is logged with the reason and counted in
+`herald_source_events_total{source,result="unmapped"}`.
+
+`type: amqp` (RabbitMQ, AMQP 0-9-1; `url` is `amqp://user:pass@host:port/vhost`):
+
+| Key | Default | Description |
+|---|---|---|
+| `exchange` | *(required)* | Topic exchange to consume, declared (durable) if missing. |
+| `routing_key` | `#` | Binding key of herald's queue. |
+| `mode` | `fanout` | `fanout`: every node binds an exclusive auto-delete queue and delivers to its own sessions; `group`: the nodes share the durable `queue`, each message is consumed by one node and published through the backplane. |
+| `queue` | *(empty)* | `group` mode: the shared durable queue (required). |
+| `prefetch` | `64` | Unacknowledged deliveries per node; a message is acknowledged once published. |
+| `dead_letter_exchange` | *(empty)* | Unmappable messages are rejected to it (the queue's `x-dead-letter-exchange`); it must exist, herald does not declare it. Empty = logged, counted and dropped. |
+| `reconnect_max_ms` | `5000` | Reconnect backoff ceiling (jittered). |
+
+`type: redis_key_expiry` (`url` is `redis://[:password@]host:port/db`; the
+db's expiry events are watched):
+
+| Key | Default | Description |
+|---|---|---|
+| `key_prefix` | *(required)* | Expired keys under it are events; the rest of the key is the user. |
+| `key_pattern` | *(empty)* | ECMAScript regex over the whole key whose first group is the user; overrides the rest-of-key rule. |
+| `tracking` | `events` | `events`: keyspace events only (an expiry while no node is connected is missed); `sweep`: watched keys are also tracked in a sorted set by expiry time and a sweeper notifies expiries no event announced. |
+| `sweep_ms` | `1000` | `sweep`: how often tracked keys past their expiry are checked. |
+| `scan_ms` | `10000` | `sweep`: how often keys under `key_prefix` are discovered (SCAN). |
+| `lock_prefix` | `herald:expiry:` | One `SET <lock_prefix><key> <node> NX PX lock_ttl_ms` per expiry: exactly one node acts. |
+| `lock_ttl_ms` | `60000` | How long an expiry's lock lives. |
+| `configure_events` | `true` | When `notify-keyspace-events` lacks `Ex`, add it (`CONFIG SET`); `false`: refuse to start and say what to set. |
+| `notice` | `{"mobile": "{user}", "message": "token expired, please log in again"}` | The body published; `{user}` is replaced by the user id (JSON-escaped). |
+| `close_sessions` | `none` | `user`: after the notice, close the user's sessions on every node (with an ERROR frame carrying the notice's reason). |
+)";
+
 }  // namespace
 
 std::string reference_markdown() {
@@ -96,6 +151,7 @@ std::string reference_markdown() {
     md << "| `" << key.path << "` | `" << key.env << "` | " << cell(key.type) << " | " << def
        << " | " << cell(key.doc) << " |\n";
   }
+  md << sources_reference;
   md << "\n"
         "## Example\n"
         "\n"

@@ -13,6 +13,7 @@
 
 #include "config/key_table.hpp"
 #include "config/load.hpp"
+#include "config/sources_yaml.hpp"
 #include "config/text.hpp"
 #include "redis/address.hpp"
 
@@ -340,6 +341,7 @@ void validate(config& cfg) {
   check_limits(cfg);
   check_sockjs(cfg.sockjs);
   check_broker(cfg);
+  detail::check_sources(cfg);
   if (!cfg.static_dir.empty() && !std::filesystem::is_directory(cfg.static_dir)) {
     throw config_error("static_dir", "not a directory: " + quote(cfg.static_dir));
   }

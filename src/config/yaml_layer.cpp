@@ -5,6 +5,7 @@
 #include "config/key_table.hpp"
 #include "config/layers.hpp"
 #include "config/load.hpp"
+#include "config/sources_yaml.hpp"
 #include "config/text.hpp"
 
 namespace herald::config::detail {
@@ -91,6 +92,9 @@ class yaml_walker {
           return;
         case value_kind::endpoints:
           endpoints(node);
+          return;
+        case value_kind::sources:
+          cfg_.sources = sources_from_yaml(node, source_);
           return;
         default:
           key.set_text(cfg_, scalar(node, key.path, "a single value"));

@@ -23,7 +23,13 @@ std::string publisher::next_id() {
   return id_prefix_ + std::to_string(n);
 }
 
-publish_outcome publisher::publish(message_fields f) {
+publish_outcome publisher::publish(message_fields f) { return deliver(std::move(f), nullptr); }
+
+publish_outcome publisher::publish_local(message_fields f, const broker::message_handler& local) {
+  return deliver(std::move(f), &local);
+}
+
+publish_outcome publisher::deliver(message_fields f, const broker::message_handler* local) {
   publish_outcome out;
   auto reject = [&](std::string why) {
     stats_.rejected.fetch_add(1, std::memory_order_relaxed);
@@ -44,7 +50,9 @@ publish_outcome publisher::publish(message_fields f) {
   }
   std::string channel = f.kind == target_kind::user ? user_channel(f.user) : topic_channel(f.destination);
   auto m = make_message(std::move(f), next_id());
-  if (!broker_.publish(channel, m)) {
+  if (local) {
+    (*local)(channel, m);
+  } else if (!broker_.publish(channel, m)) {
     stats_.unavailable.fetch_add(1, std::memory_order_relaxed);
     out.status = publish_status::unavailable;
     out.error = "backplane unavailable";

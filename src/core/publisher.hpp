@@ -36,11 +36,16 @@ class publisher {
   // User messages: destination is relative to the user and may be any
   // well-formed path.
   publish_outcome publish(message_fields fields);
+  // The same checks and encoding, but handed to `local` (this node's
+  // router) instead of the broker: for events every node receives a copy
+  // of, which must not travel the backplane again.
+  publish_outcome publish_local(message_fields fields, const broker::message_handler& local);
 
   const publish_stats& stats() const { return stats_; }
 
  private:
   std::string next_id();
+  publish_outcome deliver(message_fields f, const broker::message_handler* local);
 
   broker& broker_;
   const destination_rules& rules_;
