@@ -22,7 +22,8 @@ class http_publisher final : public publisher, public std::enable_shared_from_th
       : socket_(ctx), timer_(ctx), opts_(opts), where_(where) {}
 
   void connect(std::function<void(std::string)> done) override {
-    const asio::ip::tcp::endpoint server(asio::ip::make_address(opts_.host), opts_.port);
+    const asio::ip::tcp::endpoint server(asio::ip::make_address(opts_.host),
+                                         opts_.publish_port ? opts_.publish_port : opts_.port);
     socket_.async_connect(server, [self = shared_from_this(), done = std::move(done)](const error_code& ec) {
       if (ec) return done("publisher connect: " + ec.message());
       self->socket_.set_option(asio::ip::tcp::no_delay(true));

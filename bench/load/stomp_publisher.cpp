@@ -65,7 +65,8 @@ class stomp_publisher final : public publisher, public ws_client {
 
  private:
   static ws_address address(const options& opts, const targets& where) {
-    return {asio::ip::tcp::endpoint(asio::ip::make_address(opts.host), opts.port), asio::ip::make_address("127.0.0.1"),
+    const auto port = opts.publish_port ? opts.publish_port : opts.port;
+    return {asio::ip::tcp::endpoint(asio::ip::make_address(opts.host), port), asio::ip::make_address("127.0.0.1"),
             where.host_header(), opts.ws_path, "v12.stomp"};
   }
 

@@ -24,7 +24,10 @@ describe('cluster directory: node registry and presence', () => {
   let cluster, A, B, C, startedAt;
   before(async () => {
     startedAt = Date.now();
-    cluster = await startCluster({ nodes: 3, config: { cluster: { heartbeat_ms: HEARTBEAT_MS, node_ttl_ms: NODE_TTL_MS } } });
+    cluster = await startCluster({
+      nodes: 3,
+      config: { cluster: { heartbeat_ms: HEARTBEAT_MS, node_ttl_ms: NODE_TTL_MS, presence_topic: '/topic/presence' } },
+    });
     [A, B, C] = cluster.nodes;
   });
   after(() => cluster && cluster.stop());
@@ -262,6 +265,10 @@ describe('cluster directory: node registry and presence', () => {
   });
 
   it('a node killed with SIGKILL drops out of /api/nodes, and presence drops its sessions, once its heartbeat lapses', async (t) => {
+    const watcher = await connect(t, A, 'presence-watcher');
+    await watcher.subscribe('/topic/presence', 'p');
+    await cluster.waitSubscribers(cluster.topicChannel('/topic/presence'), 1);
+    const about = (user) => (f) => f.command === 'MESSAGE' && JSON.parse(f.body).user === user;
     const E = await cluster.addNode('e');
     const user = 'kill-u';
     await connect(t, E, user);
@@ -290,11 +297,17 @@ describe('cluster directory: node registry and presence', () => {
       'presence drops e\'s sessions once its heartbeat lapses',
     );
     assert.deepEqual(await waitPresence(A, 'kill-only-e', 0, limit), { user: 'kill-only-e', online: false, sessions: 0, nodes: [] });
+    // The node that buried e told that its only user went offline, once;
+    // kill-u, still on b, did not.
+    const offline = await watcher.frames.take((f) => about('kill-only-e')(f) && !JSON.parse(f.body).online, limit, 'kill-only-e offline');
+    assert.deepEqual(JSON.parse(offline.body), { user: 'kill-only-e', online: false });
     // A survivor buried it: out of the node set, its presence hash deleted.
     await h.waitUntil(async () => (await cluster.redis.command(['SISMEMBER', key('nodes'), 'e'])) === 0, { what: 'e out of the node set' });
     assert.equal(await cluster.redis.command(['EXISTS', key('node:e'), key('presence:e')]), 0);
     // The survivors are all still listed, through every one of them.
     for (const via of [A, B, C]) assert.deepEqual(ids(await apiNodes(via)), ['a', 'b', 'c']);
+    assert.deepEqual(watcher.frames.all.filter(about('kill-u')).map((f) => JSON.parse(f.body).online), [true]);
+    assert.equal(watcher.frames.all.filter(about('kill-only-e')).length, 2, 'online once, offline once');
   });
 
   // Last: restarts Redis, which comes back empty (no persistence).

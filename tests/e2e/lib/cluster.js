@@ -399,11 +399,33 @@ function clusterNodeConfig(redis, prefix, config, nodeConfig, id, index, extra =
   return deepMerge(deepMerge(deepMerge(base, config), nodeConfig(id, index)), extra);
 }
 
-class Cluster {
-  constructor(redis, nodes, prefix, config = {}, nodeConfig = () => ({})) {
+// Herald nodes on one backplane: lookup by id and the Redis channel names
+// herald builds (shared by the single-server and Redis Cluster suites).
+class NodeSet {
+  constructor(redis, nodes, prefix) {
     this.redis = redis;
     this.nodes = nodes;
     this.prefix = prefix;
+  }
+
+  node(id) {
+    const n = this.nodes.find((x) => x.id === id);
+    if (!n) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  topicChannel(destination) {
+    return `${this.prefix}${destination}`;
+  }
+
+  userChannel(user) {
+    return `${this.prefix}u:${user}`;
+  }
+}
+
+class Cluster extends NodeSet {
+  constructor(redis, nodes, prefix, config = {}, nodeConfig = () => ({})) {
+    super(redis, nodes, prefix);
     this.config = config;
     this.nodeConfig = nodeConfig;
     this.lbs = [];
@@ -420,21 +442,6 @@ class Cluster {
     this.nodes.push(node);
     await waitReady(node);
     return node;
-  }
-
-  node(id) {
-    const n = this.nodes.find((x) => x.id === id);
-    if (!n) throw new Error(`no node ${id}`);
-    return n;
-  }
-
-  // Redis channel names as herald builds them.
-  topicChannel(destination) {
-    return `${this.prefix}${destination}`;
-  }
-
-  userChannel(user) {
-    return `${this.prefix}u:${user}`;
   }
 
   // Polls Redis until `count` nodes subscribe `channel`.
@@ -657,6 +664,7 @@ async function startNginx(nodes, { config = 'nginx.conf', transform } = {}) {
 }
 
 module.exports = {
+  NodeSet,
   DEPLOY_DIR,
   freePort,
   redisCommand,

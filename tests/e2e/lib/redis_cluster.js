@@ -16,7 +16,7 @@ const readline = require('node:readline');
 const { within, waitUntil } = require('./wait');
 const { startHerald, deepMerge } = require('./server');
 const { http } = require('./http');
-const { freePort, redisCommand, waitReady } = require('./cluster');
+const { NodeSet, freePort, redisCommand, waitReady } = require('./cluster');
 
 const children = new Set();
 const tempDirs = new Set();
@@ -340,27 +340,7 @@ async function startRedisCluster({ masters = 3, replicas = 0, nodeTimeout = 2000
 
 const NODE_IDS = 'abcdefghij'.split('');
 
-class HeraldOnCluster {
-  constructor(redis, nodes, prefix) {
-    this.redis = redis;
-    this.nodes = nodes;
-    this.prefix = prefix;
-  }
-
-  node(id) {
-    const n = this.nodes.find((x) => x.id === id);
-    if (!n) throw new Error(`no node ${id}`);
-    return n;
-  }
-
-  topicChannel(destination) {
-    return `${this.prefix}${destination}`;
-  }
-
-  userChannel(user) {
-    return `${this.prefix}u:${user}`;
-  }
-
+class HeraldOnCluster extends NodeSet {
   // Polls the master serving `channel` until `count` herald nodes SSUBSCRIBE it.
   waitSubscribers(channel, count, timeout = 5000) {
     return this.redis.waitShardSubscribers(channel, count, timeout);
