@@ -122,15 +122,19 @@ int run_deliveries(const options& opts) {
             << (connected.failed ? ", first error: " + connected.first_error : std::string()) << "\n";
 
   publisher_thread pt;
-  auto pub = opts.via == publish_via::stomp ? make_stomp_publisher(pt.ctx(), opts, where)
-                                            : make_http_publisher(pt.ctx(), opts, where);
-  std::promise<std::string> connected_pub;
-  asio::post(pt.ctx(), [&] { pub->connect([&](std::string error) { connected_pub.set_value(std::move(error)); }); });
-  if (const std::string error = connected_pub.get_future().get(); !error.empty()) {
-    std::cerr << error << "\n";
-    close_all(pool);
-    return 2;
-  }
+  // A fresh publisher connection each round: a long round leaves the last
+  // one idle past the server's keep-alive timeout.
+  auto connect_publisher = [&]() -> std::shared_ptr<publisher> {
+    auto pub = opts.via == publish_via::stomp ? make_stomp_publisher(pt.ctx(), opts, where)
+                                              : make_http_publisher(pt.ctx(), opts, where);
+    std::promise<std::string> connected_pub;
+    asio::post(pt.ctx(), [&] { pub->connect([&](std::string error) { connected_pub.set_value(std::move(error)); }); });
+    if (const std::string error = connected_pub.get_future().get(); !error.empty()) {
+      std::cerr << error << "\n";
+      return nullptr;
+    }
+    return pub;
+  };
 
   std::vector<delivery_round> rounds;
   const std::uint64_t expected = who == audience::one_topic ? connected.ready * opts.messages : opts.messages;
@@ -144,6 +148,11 @@ int run_deliveries(const options& opts) {
     job.who = who;
     job.users = opts.connections;
     job.window = opts.pipeline;
+    auto pub = connect_publisher();
+    if (!pub) {
+      close_all(pool);
+      return 2;
+    }
     delivery_round r = run_round(pool, pt, pub, opts, job, expected, stalled);
     r.warmup = i < opts.warmup;
     std::cerr << (r.warmup ? "  warm-up" : "  round") << " " << job.round << ": " << r.delivered << "/" << r.expected
