@@ -366,12 +366,15 @@ async function presence(node, user) {
 
 // Polls `node` until `user` has `sessions` sessions cluster-wide (presence
 // reaches Redis one loop turn after a CONNECT or a close); resolves with
-// the presence.
+// the presence. A 503 (the directory's Redis link not back yet after an
+// outage: it reconnects on its own, apart from the broker's) is "not yet".
 function waitPresence(node, user, sessions, timeout = 5000) {
   return waitUntil(
     async () => {
-      const p = await presence(node, user);
-      return p.sessions === sessions ? p : null;
+      const r = await http(node, 'GET', `/api/users/${encodeURIComponent(user)}/presence`);
+      if (r.status === 503) return null;
+      if (r.status !== 200) throw new Error(`presence of ${user} on node ${node.id} answered ${r.status} ${r.text}`);
+      return r.json.sessions === sessions ? r.json : null;
     },
     { timeout, what: `presence of ${user} through node ${node.id} to show ${sessions} sessions` },
   );
