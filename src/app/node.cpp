@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "backplane/amqp_broker.hpp"
 #include "backplane/redis_broker.hpp"
 #include "backplane/redis_directory.hpp"
 #include "app/cluster_services.hpp"
@@ -106,6 +107,16 @@ redis::link_options node::redis_link() const {
 
 std::unique_ptr<core::broker> node::make_broker() {
   if (cfg_.broker.type == config::broker_type::memory) return std::make_unique<core::memory_broker>();
+  if (cfg_.broker.type == config::broker_type::amqp) {
+    const auto& a = cfg_.broker.amqp;
+    backplane::amqp_broker_options o;
+    o.url = a.url;
+    o.exchange = a.exchange;
+    o.node_id = cfg_.node.id;
+    o.buffer_messages = a.buffer_messages;
+    o.reconnect_max = std::chrono::milliseconds(a.reconnect_max_ms);
+    return std::make_unique<backplane::amqp_broker>(std::move(o));
+  }
   const auto& r = cfg_.broker.redis;
   backplane::redis_broker_options o;
   o.where = redis_topology();
@@ -119,7 +130,10 @@ std::unique_ptr<core::broker> node::make_broker() {
 
 std::unique_ptr<core::directory> node::make_directory() {
   auto self = [this] { return self_entry(); };
-  if (cfg_.broker.type == config::broker_type::memory) return std::make_unique<core::local_directory>(registry_, self);
+  // RabbitMQ has no shared store for presence and the node registry: with
+  // the amqp broker, as with memory, they cover this node only (and SockJS
+  // sessions are not relayed, see the constructor).
+  if (cfg_.broker.type != config::broker_type::redis) return std::make_unique<core::local_directory>(registry_, self);
   backplane::redis_directory_options o;
   o.where = redis_topology();
   o.link = redis_link();
@@ -280,11 +294,23 @@ void node::kick_user(const std::string& user, const std::string& reason) {
   // Here at once, even while the backplane is away; the other nodes
   // through it.
   for (auto& w : workers_) w->kick_user(user, reason);
+  publish_kick(user, reason, cfg_.node.id);
+}
+
+void node::close_sessions(const std::string& user, const std::string& reason) {
+  // Through the backplane only, this node included: the kick then follows
+  // the source's notice, published just before on the same link, to every
+  // session — a local kick at once could overtake it.
+  publish_kick(user, reason, {});
+}
+
+void node::publish_kick(const std::string& user, const std::string& reason, const std::string& from) {
   core::message_fields f;
   f.kind = core::target_kind::user;
   f.user = user;
   f.destination = "/kick";
-  f.headers = {{"op", "kick"}, {"reason", reason}, {"from", cfg_.node.id}};
+  f.headers = {{"op", "kick"}, {"reason", reason}};
+  if (!from.empty()) f.headers.emplace_back("from", from);
   broker_->publish(std::string(core::control_channel), core::make_message(std::move(f), "control"));
 }
 

@@ -53,7 +53,7 @@ class node final : public api::node_view, public sources::sink {
 
   // sources::sink
   core::publish_outcome publish(core::message_fields f, scope s) override;
-  void close_sessions(const std::string& user, const std::string& reason) override { kick_user(user, reason); }
+  void close_sessions(const std::string& user, const std::string& reason) override;
   const std::string& node_id() const override { return cfg_.node.id; }
   void fatal(const std::string& why) override;
 
@@ -64,6 +64,8 @@ class node final : public api::node_view, public sources::sink {
   void on_backplane(const std::string& channel, const core::message_ptr& m);
   void on_control(const core::message& m);
   void publish_presence(const std::string& user, bool online);
+  // A kick for every node; from: the node that applied it already (skips it).
+  void publish_kick(const std::string& user, const std::string& reason, const std::string& from);
   redis::topology redis_topology() const;
   redis::link_options redis_link() const;
   std::unique_ptr<core::broker> make_broker();

@@ -17,7 +17,7 @@ namespace herald::config {
 
 enum class log_format { text, json };
 enum class auth_mode { none, jwt, redis };
-enum class broker_type { memory, redis };
+enum class broker_type { memory, redis, amqp };
 enum class slow_policy { drop_oldest, close };
 // What answers on an endpoint: the STOMP engine, or one of the two trivial
 // handlers SockJS servers are conventionally checked with.
@@ -116,9 +116,18 @@ struct redis {
   std::uint32_t unsubscribe_delay_ms = 1000;  // a channel outlives its last subscriber this long
 };
 
+// The AMQP backplane (RabbitMQ).
+struct amqp_broker {
+  std::string url = "amqp://guest:guest@127.0.0.1:5672/";
+  std::string exchange = "herald";         // direct exchange carrying every channel
+  std::uint32_t buffer_messages = 10000;   // publishes held while RabbitMQ is unreachable; past it 503
+  std::uint32_t reconnect_max_ms = 5000;   // backoff ceiling (jittered)
+};
+
 struct broker {
   broker_type type = broker_type::memory;
   ::herald::config::redis redis;
+  ::herald::config::amqp_broker amqp;
 };
 
 struct cluster {
@@ -160,6 +169,7 @@ struct amqp_source {
 struct expiry_source {
   std::string key_prefix;   // keys under it are watched; the rest of the key is the user
   std::string key_pattern;  // ECMAScript regex over the whole key; its first group is the user
+  std::vector<std::string> cluster_nodes;  // host:port seeds of a Redis Cluster; every master is watched
   expiry_tracking tracking = expiry_tracking::events;
   std::uint32_t sweep_ms = 1000;  // sweep mode: tracked keys past their expiry are checked this often
   std::uint32_t scan_ms = 10000;  // sweep mode: watched keys are discovered (SCAN) this often

@@ -136,8 +136,10 @@ std::vector<key_info> build_table() {
                        FIELD(node.id)));
   t.push_back(choice_key<broker_type>(
       "broker.type", "memory",
-      "The backplane between nodes: `memory` for a single node, `redis` for a cluster.",
-      {{"memory", broker_type::memory}, {"redis", broker_type::redis}}, FIELD(broker.type)));
+      "The backplane between nodes: `memory` for a single node, `redis` for a cluster, `amqp` for a cluster on "
+      "RabbitMQ (presence, `/api/nodes` and SockJS relaying are then per node).",
+      {{"memory", broker_type::memory}, {"redis", broker_type::redis}, {"amqp", broker_type::amqp}},
+      FIELD(broker.type)));
   t.push_back(text_key("broker.redis.url", "redis://127.0.0.1:6379/0", "url",
                        "Redis server: `redis://[user:password@]host:port/db`.", FIELD(broker.redis.url)));
   t.push_back(list_key("broker.redis.cluster_nodes", "",
@@ -160,6 +162,21 @@ std::vector<key_info> build_table() {
                        "A node keeps a Redis channel this long after its last local subscriber leaves, so "
                        "page reloads cost no UNSUBSCRIBE/SUBSCRIBE pair.",
                        FIELD(broker.redis.unsubscribe_delay_ms)));
+  t.push_back(text_key("broker.amqp.url", "amqp://guest:guest@127.0.0.1:5672/", "url",
+                       "RabbitMQ server of `broker.type: amqp`: `amqp://user:password@host:port/vhost` (an "
+                       "empty vhost is `/`).",
+                       FIELD(broker.amqp.url)));
+  t.push_back(text_key("broker.amqp.exchange", "herald", "string",
+                       "Durable direct exchange carrying herald's channels (routing key = channel); clusters "
+                       "sharing a RabbitMQ vhost need different ones.",
+                       FIELD(broker.amqp.exchange)));
+  t.push_back(uint_key("broker.amqp.buffer_messages", "10000",
+                       "Publishes held while RabbitMQ is unreachable; past this the publish API answers 503.",
+                       FIELD(broker.amqp.buffer_messages)));
+  t.push_back(uint_key("broker.amqp.reconnect_max_ms", "5000",
+                       "Ceiling of the jittered exponential backoff between reconnect attempts; held publishes "
+                       "go out this long after RabbitMQ is back, once every node has rebound its queue.",
+                       FIELD(broker.amqp.reconnect_max_ms)));
   t.push_back(uint_key("cluster.heartbeat_ms", "1000",
                        "How often a node refreshes its registry entry and presence in Redis.",
                        FIELD(cluster.heartbeat_ms)));

@@ -102,6 +102,7 @@ db's expiry events are watched):
 |---|---|---|
 | `key_prefix` | *(required)* | Expired keys under it are events; the rest of the key is the user. |
 | `key_pattern` | *(empty)* | ECMAScript regex over the whole key whose first group is the user; overrides the rest-of-key rule. |
+| `cluster_nodes` | *(empty)* | `host:port` seeds of a Redis Cluster (credentials from `url`): every master's expiry events are watched, following failovers and resharding; locks and the tracked set are routed by key. |
 | `tracking` | `events` | `events`: keyspace events only (an expiry while no node is connected is missed); `sweep`: watched keys are also tracked in a sorted set by expiry time and a sweeper notifies expiries no event announced. |
 | `sweep_ms` | `1000` | `sweep`: how often tracked keys past their expiry are checked. |
 | `scan_ms` | `10000` | `sweep`: how often keys under `key_prefix` are discovered (SCAN). |

@@ -71,6 +71,13 @@ class source_reader {
     fail(n, key, "expected one of " + all + ", got " + text::quote(v));
   }
 
+  std::vector<std::string> strings(const YAML::Node& n, const std::string& key) const {
+    std::vector<std::string> out;
+    if (!n.IsSequence()) fail(n, key, "expected a sequence of strings");
+    for (std::size_t i = 0; i < n.size(); ++i) out.push_back(scalar(n[i], key + "[" + std::to_string(i) + "]"));
+    return out;
+  }
+
   void map(source_map& m, const YAML::Node& n, const std::string& at) const {
     if (!n.IsMap()) fail(n, at, "expected a mapping of {user, body, user_destination, topic, headers}");
     for (const auto& f : n) {
@@ -113,6 +120,8 @@ class source_reader {
     return {
         {"key_prefix", [this](source& s, const YAML::Node& n, const std::string& k) { s.expiry.key_prefix = scalar(n, k); }},
         {"key_pattern", [this](source& s, const YAML::Node& n, const std::string& k) { s.expiry.key_pattern = scalar(n, k); }},
+        {"cluster_nodes",
+         [this](source& s, const YAML::Node& n, const std::string& k) { s.expiry.cluster_nodes = strings(n, k); }},
         {"tracking", [this](source& s, const YAML::Node& n, const std::string& k) {
            s.expiry.tracking =
                word<expiry_tracking>(n, k, {{"events", expiry_tracking::events}, {"sweep", expiry_tracking::sweep}});

@@ -260,6 +260,52 @@ void check_sockjs(const sockjs& s) {
   }
 }
 
+// amqp://[user[:password]@]host[:port][/vhost]. The reason only: the URL
+// may carry a password, so it is never echoed.
+void check_amqp_url(const std::string& key, const std::string& url) {
+  if (url.starts_with("amqps://")) throw config_error(key, "amqps:// (TLS) is not supported yet; use amqp://");
+  if (!url.starts_with("amqp://")) throw config_error(key, "expected amqp://user:password@host:port/vhost");
+  if (std::any_of(url.begin(), url.end(), [](unsigned char c) { return c <= ' ' || c == 0x7f; })) {
+    throw config_error(key, "must not contain spaces or control characters (percent-encode them)");
+  }
+  std::string_view rest = std::string_view(url).substr(7);
+  std::string_view authority = rest.substr(0, rest.find('/'));
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  std::string_view host = authority, port;
+  const auto colon = authority.starts_with('[') ? authority.find(':', authority.find(']')) : authority.find(':');
+  if (colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    if (!is_port(port, 1)) throw config_error(key, "the port must be a number from 1 to 65535");
+  }
+  if (!is_host(host)) throw config_error(key, "expected a host name or address after amqp://");
+}
+
+void check_amqp_broker(const config& cfg) {
+  const auto& a = cfg.broker.amqp;
+  if (cfg.broker.type == broker_type::amqp) check_amqp_url("broker.amqp.url", a.url);
+  // RabbitMQ's rule for names; "amq." ones are the broker's own and
+  // declaring one is refused.
+  const bool name_ok = !a.exchange.empty() && a.exchange.size() <= 255 &&
+                       std::all_of(a.exchange.begin(), a.exchange.end(), [](char c) {
+                         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                                c == '-' || c == '_' || c == '.' || c == ':';
+                       });
+  if (!name_ok) {
+    throw config_error("broker.amqp.exchange",
+                       "expected 1 to 255 letters, digits, '-', '_', '.' or ':', got " + quote(a.exchange));
+  }
+  if (a.exchange.starts_with("amq.")) {
+    throw config_error("broker.amqp.exchange", "names starting with \"amq.\" are reserved by RabbitMQ, got " +
+                                                   quote(a.exchange));
+  }
+  if (a.buffer_messages == 0) throw config_error("broker.amqp.buffer_messages", "must be greater than 0");
+  if (a.reconnect_max_ms < 100) {
+    throw config_error("broker.amqp.reconnect_max_ms",
+                       "must be at least 100, got " + std::to_string(a.reconnect_max_ms));
+  }
+}
+
 void check_broker(const config& cfg) {
   const auto& r = cfg.broker.redis;
   if (cfg.broker.type == broker_type::redis || cfg.auth.mode == auth_mode::redis) {
@@ -341,6 +387,7 @@ void validate(config& cfg) {
   check_limits(cfg);
   check_sockjs(cfg.sockjs);
   check_broker(cfg);
+  check_amqp_broker(cfg);
   detail::check_sources(cfg);
   if (!cfg.static_dir.empty() && !std::filesystem::is_directory(cfg.static_dir)) {
     throw config_error("static_dir", "not a directory: " + quote(cfg.static_dir));

@@ -80,6 +80,12 @@ void check_expiry(const std::string& at, const source& s) {
   // The URL may carry a password: never echo it.
   if (!a) throw config_error(at + ".url", why);
   if (a->tls) throw config_error(at + ".url", "rediss:// (TLS) is not supported yet; use redis://");
+  for (const auto& seed : e.cluster_nodes) {
+    if (!::herald::redis::parse_host_port(seed, &why)) throw config_error(at + ".cluster_nodes", why + ", got " + quote(seed));
+  }
+  if (!e.cluster_nodes.empty() && a->db != 0) {
+    throw config_error(at + ".url", "a Redis Cluster has only db 0; the url gives the credentials");
+  }
   if (e.key_prefix.empty() && e.key_pattern.empty()) {
     throw config_error(at + ".key_prefix", "missing: the prefix of the watched keys (or key_pattern)");
   }

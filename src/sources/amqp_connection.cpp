@@ -2,8 +2,11 @@
 
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
+#include <poll.h>
 #include <sys/time.h>
 
+#include <cerrno>
+#include <cstring>
 #include <vector>
 
 namespace herald::sources {
@@ -136,11 +139,60 @@ amqp_connection::amqp_connection(const std::string& url, std::chrono::millisecon
 
 amqp_connection::~amqp_connection() = default;
 
+void amqp_connection::declare_exchange(const std::string& name, const char* type) {
+  amqp_exchange_declare(s_->conn, channel, amqp_cstring_bytes(name.c_str()), amqp_cstring_bytes(type),
+                        /*passive*/ 0, /*durable*/ 1, /*auto_delete*/ 0, /*internal*/ 0, amqp_empty_table);
+  s_->check_rpc(("exchange.declare " + name).c_str());
+}
+
+std::string amqp_connection::declare_private_queue() {
+  const auto* ok = amqp_queue_declare(s_->conn, channel, amqp_empty_bytes, /*passive*/ 0, /*durable*/ 0,
+                                      /*exclusive*/ 1, /*auto_delete*/ 1, amqp_empty_table);
+  s_->check_rpc("queue.declare (server-named)");
+  return text(ok->queue);
+}
+
+void amqp_connection::bind(const std::string& queue, const std::string& exchange, const std::string& key,
+                           bool wait) {
+  if (wait) {
+    amqp_queue_bind(s_->conn, channel, amqp_cstring_bytes(queue.c_str()), amqp_cstring_bytes(exchange.c_str()),
+                    amqp_cstring_bytes(key.c_str()), amqp_empty_table);
+    return s_->check_rpc("queue.bind");
+  }
+  // rabbitmq-c has no no-wait variant: send the method as it would.
+  amqp_queue_bind_t req{};
+  req.queue = amqp_cstring_bytes(queue.c_str());
+  req.exchange = amqp_cstring_bytes(exchange.c_str());
+  req.routing_key = amqp_cstring_bytes(key.c_str());
+  req.nowait = 1;
+  req.arguments = amqp_empty_table;
+  s_->check_status(amqp_send_method(s_->conn, channel, AMQP_QUEUE_BIND_METHOD, &req), "queue.bind");
+}
+
+void amqp_connection::unbind(const std::string& queue, const std::string& exchange, const std::string& key) {
+  // queue.unbind has no no-wait flag in AMQP 0-9-1.
+  amqp_queue_unbind(s_->conn, channel, amqp_cstring_bytes(queue.c_str()), amqp_cstring_bytes(exchange.c_str()),
+                    amqp_cstring_bytes(key.c_str()), amqp_empty_table);
+  s_->check_rpc("queue.unbind");
+}
+
+void amqp_connection::start_consuming(const std::string& queue, bool auto_ack) {
+  amqp_basic_consume(s_->conn, channel, amqp_cstring_bytes(queue.c_str()), amqp_empty_bytes, /*no_local*/ 0,
+                     /*no_ack*/ auto_ack ? 1 : 0, /*exclusive*/ 0, amqp_empty_table);
+  s_->check_rpc("basic.consume");
+}
+
+void amqp_connection::publish(const std::string& exchange, const std::string& key, std::string_view body) {
+  amqp_bytes_t bytes{body.size(), const_cast<char*>(body.data())};
+  s_->check_status(amqp_basic_publish(s_->conn, channel, amqp_cstring_bytes(exchange.c_str()),
+                                      amqp_cstring_bytes(key.c_str()), /*mandatory*/ 0, /*immediate*/ 0,
+                                      /*properties*/ nullptr, bytes),
+                   "basic.publish");
+}
+
 std::string amqp_connection::consume(const amqp_topology& t) {
   auto* c = s_->conn;
-  amqp_exchange_declare(c, channel, amqp_cstring_bytes(t.exchange.c_str()), amqp_cstring_bytes("topic"),
-                        /*passive*/ 0, /*durable*/ 1, /*auto_delete*/ 0, /*internal*/ 0, amqp_empty_table);
-  s_->check_rpc(("exchange.declare " + t.exchange).c_str());
+  declare_exchange(t.exchange, "topic");
 
   amqp_table_entry_t dlx{};
   amqp_table_t args = amqp_empty_table;
@@ -160,22 +212,27 @@ std::string amqp_connection::consume(const amqp_topology& t) {
   s_->check_rpc(("queue.declare " + (shared ? t.queue : std::string("(server-named)"))).c_str());
   const std::string queue = text(ok->queue);
 
-  amqp_queue_bind(c, channel, amqp_cstring_bytes(queue.c_str()), amqp_cstring_bytes(t.exchange.c_str()),
-                  amqp_cstring_bytes(t.routing_key.c_str()), amqp_empty_table);
-  s_->check_rpc("queue.bind");
+  bind(queue, t.exchange, t.routing_key, /*wait*/ true);
   amqp_basic_qos(c, channel, 0, t.prefetch, 0);
   s_->check_rpc("basic.qos");
-  amqp_basic_consume(c, channel, amqp_cstring_bytes(queue.c_str()), amqp_empty_bytes, /*no_local*/ 0,
-                     /*no_ack*/ 0, /*exclusive*/ 0, amqp_empty_table);
-  s_->check_rpc("basic.consume");
+  start_consuming(queue, /*auto_ack*/ false);
   return queue;
 }
 
 std::variant<amqp_idle, amqp_delivery> amqp_connection::next(std::chrono::milliseconds wait,
-                                                             std::uint64_t max_body) {
+                                                             std::uint64_t max_body, int wake_fd) {
   // Everything decoded so far lives in the connection's pools; nothing of
   // it is referenced once a delivery has been returned.
   amqp_maybe_release_buffers(s_->conn);
+  if (wake_fd >= 0 && !amqp_frames_enqueued(s_->conn) && !amqp_data_in_buffer(s_->conn)) {
+    // Nothing buffered: sleep on the socket and the owner's wake-up at
+    // once, then let rabbitmq-c read what came without waiting again.
+    pollfd fds[2] = {{amqp_get_sockfd(s_->conn), POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    if (::poll(fds, 2, static_cast<int>(wait.count())) < 0 && errno != EINTR) {
+      s_->fail("poll: " + std::string(std::strerror(errno)));
+    }
+    wait = std::chrono::milliseconds(0);
+  }
   amqp_frame_t f;
   if (!s_->frame(f, wait)) return amqp_idle{};
   if (f.frame_type != AMQP_FRAME_METHOD) return amqp_idle{};  // stray content of nothing we asked for
@@ -190,7 +247,9 @@ std::variant<amqp_idle, amqp_delivery> amqp_connection::next(std::chrono::millis
     }
   }
   amqp_delivery d;
-  d.tag = static_cast<const amqp_basic_deliver_t*>(f.payload.method.decoded)->delivery_tag;
+  const auto* deliver = static_cast<const amqp_basic_deliver_t*>(f.payload.method.decoded);
+  d.tag = deliver->delivery_tag;
+  d.routing_key = text(deliver->routing_key);  // before the next frame reuses the pool
   s_->delivery_frame(f, AMQP_FRAME_HEADER);
   d.body_size = f.payload.properties.body_size;
   d.oversize = d.body_size > max_body;

@@ -1,7 +1,8 @@
-// One AMQP 0-9-1 connection (rabbitmq-c) with one channel consuming one
-// queue. Blocking calls, each bounded by a timeout, meant for the source's
-// own thread. Any failure throws amqp_error; the object is then only good
-// for destruction (the source makes a new one to reconnect).
+// One AMQP 0-9-1 connection (rabbitmq-c) with one channel. Blocking calls,
+// each bounded by a timeout, meant for one thread: the amqp source's, or
+// one of the AMQP backplane's two (a connection is not thread-safe). Any
+// failure throws amqp_error; the object is then only good for destruction
+// (the owner makes a new one to reconnect).
 #pragma once
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <variant>
 
 namespace herald::sources {
@@ -28,6 +30,7 @@ struct amqp_topology {
 
 struct amqp_delivery {
   std::uint64_t tag = 0;
+  std::string routing_key;     // the key it was published with
   std::string body;            // empty when oversize
   std::uint64_t body_size = 0;  // as announced by the broker
   bool oversize = false;        // body_size above the cap: the bytes were read and dropped
@@ -49,10 +52,25 @@ class amqp_connection {
   // starts consuming with manual acks. Returns the queue's name.
   std::string consume(const amqp_topology& t);
 
+  // The steps of consume(), for owners with a topology of their own.
+  void declare_exchange(const std::string& name, const char* type);  // durable
+  std::string declare_private_queue();  // server-named, exclusive, auto-delete
+  // wait = false sends queue.bind with no-wait: a batch of binds costs one
+  // round trip when its last one waits (the broker answers in order).
+  void bind(const std::string& queue, const std::string& exchange, const std::string& key, bool wait);
+  void unbind(const std::string& queue, const std::string& exchange, const std::string& key);
+  void start_consuming(const std::string& queue, bool auto_ack);
+
+  // A transient message, fire-and-forget (no publisher confirms).
+  void publish(const std::string& exchange, const std::string& key, std::string_view body);
+
   // Waits up to `wait` for the next delivery. Bodies above `max_body` are
   // drained frame by frame without being kept, so a huge message costs no
-  // more memory than one frame.
-  std::variant<amqp_idle, amqp_delivery> next(std::chrono::milliseconds wait, std::uint64_t max_body);
+  // more memory than one frame. A readable `wake_fd` (an eventfd the
+  // owner writes to) ends the wait early; the owner drains it. Heartbeats
+  // are sent and checked only in here: call it at least every few seconds.
+  std::variant<amqp_idle, amqp_delivery> next(std::chrono::milliseconds wait, std::uint64_t max_body,
+                                              int wake_fd = -1);
 
   void ack(std::uint64_t tag);
   void reject(std::uint64_t tag);   // not requeued: dead-lettered when the queue has a DLX

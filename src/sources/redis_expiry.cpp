@@ -5,9 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <map>
 
 #include "backplane/loop.hpp"
 #include "redis/client.hpp"
+#include "redis/cluster_map.hpp"
+#include "redis/cluster_topology.hpp"
+#include "redis/make_links.hpp"
 #include "redis/subscriber.hpp"
 #include "sources/expiry_keys.hpp"
 #include "sources/mapping.hpp"
@@ -38,46 +42,115 @@ std::string missing_flags(const std::string& current) {
 
 }  // namespace
 
+// One Redis server whose expiry events are watched (the server, or each
+// master of a cluster): a subscriber to its keyevent channel and a client
+// for CONFIG and SCAN there.
+struct server_watch {
+  std::unique_ptr<redis::client> cmd;
+  std::unique_ptr<redis::subscriber> sub;
+  bool cmd_up = false, sub_up = false, events_ok = false;
+  bool up() const { return cmd_up && sub_up && events_ok; }
+};
+
 struct redis_expiry::impl {
-  impl(const config::source& c, sink& s)
-      : cfg(c), out(s), keys(c.expiry), sweep_timer(loop.context()), scan_timer(loop.context()) {
+  impl(const config::source& c, sink& s) : cfg(c), out(s), keys(c.expiry), sweep_timer(loop.context()), scan_timer(loop.context()) {
     std::string why;
-    redis::link_options o;
-    o.where = *redis::parse_url(c.url, &why);  // checked at load
-    o.client_name = "herald-" + s.node_id() + "-expiry";
-    channel = "__keyevent@" + std::to_string(o.where.db) + "__:expired";
+    base.where = *redis::parse_url(c.url, &why);  // checked at load
+    base.client_name = "herald-" + s.node_id() + "-expiry";
+    channel = "__keyevent@" + std::to_string(base.where.db) + "__:expired";
     lock_prefix = c.expiry.lock_prefix;
     tracked = lock_prefix + "!tracked";
-    cmd = std::make_unique<redis::client>(loop.context(), o, [this](bool up) { on_command_state(up); });
-    sub = std::make_unique<redis::subscriber>(
-        loop.context(), o, milliseconds(0), false,
-        [this](std::string_view, std::string_view key) { on_expired_event(key); },
-        [this](bool up) {
-          sub_up = up;
-          publish_state();
-        });
+    redis::topology t;
+    t.server = base.where;
+    for (const auto& seed : c.expiry.cluster_nodes) {
+      auto a = *redis::parse_host_port(seed, &why);
+      // Cluster nodes share the credentials given in the URL.
+      a.user = base.where.user;
+      a.password = base.where.password;
+      t.cluster_seeds.push_back(std::move(a));
+    }
+    // Locks and the tracked set: routed by key on a cluster.
+    cmd = redis::make_command_link(loop.context(), t, base, [this](bool up) { on_lock_link(up); });
+    if (t.is_cluster()) {
+      topo = std::make_unique<redis::cluster_topology>(loop.context(), t.cluster_seeds, base,
+                                                      [this](const redis::cluster_map& m) { on_map(m); });
+    }
   }
 
   // --- connection state -------------------------------------------------
 
-  void on_command_state(bool up) {
+  void on_lock_link(bool up) {
+    if (!up && cmd_up) stats.reconnects.fetch_add(1, std::memory_order_relaxed);
     cmd_up = up;
-    if (up) {
-      check_events();
-    } else {
-      events_ok = false;
-      stats.reconnects.fetch_add(1, std::memory_order_relaxed);
+    publish_state();
+  }
+
+  // Keyspace events are per server: on a cluster, every master is watched,
+  // and the set follows failovers and resharding.
+  void on_map(const redis::cluster_map& m) {
+    std::map<std::string, redis::address> now;
+    for (const auto& a : m.masters()) now.emplace(endpoint(a), a);
+    for (auto it = watches.begin(); it != watches.end();) {
+      if (now.contains(it->first)) {
+        ++it;
+        continue;
+      }
+      spdlog::info("source {}: {} is no longer a master; not watched", cfg.name, it->first);
+      // Out of the map first: stopping reports state, which walks the map.
+      auto gone = std::move(it->second);
+      it = watches.erase(it);
+      retire(std::move(gone));
+    }
+    for (const auto& [name, a] : now) {
+      if (!watches.contains(name)) watch(a);
     }
     publish_state();
   }
 
+  void watch(const redis::address& where) {
+    auto w = std::make_unique<server_watch>();
+    auto* raw = w.get();
+    redis::link_options o = base;
+    o.where = where;
+    w->cmd = std::make_unique<redis::client>(loop.context(), o, [this, raw](bool up) {
+      raw->cmd_up = up;
+      if (up) {
+        check_events(*raw);
+      } else {
+        raw->events_ok = false;
+      }
+      publish_state();
+    });
+    w->sub = std::make_unique<redis::subscriber>(
+        loop.context(), o, milliseconds(0), false,
+        [this](std::string_view, std::string_view key) { on_expired_event(key); },
+        [this, raw](bool up) {
+          raw->sub_up = up;
+          publish_state();
+        });
+    w->cmd->start();
+    w->sub->subscribe(channel);
+    w->sub->start();
+    watches.emplace(endpoint(where), std::move(w));
+  }
+
+  // A watch may be reporting from inside its own handlers: stop it now,
+  // free it once they unwind.
+  void retire(std::unique_ptr<server_watch> w) {
+    w->sub->stop();
+    w->cmd->stop();
+    asio::post(loop.context(), [w = std::move(w)] {});
+  }
+
   void publish_state() {
-    const bool up = cmd_up && sub_up && events_ok;
+    bool up = cmd_up && !watches.empty();
+    for (const auto& [_, w] : watches) up = up && w->up();
     if (up != stats.up.load()) {
       if (up) {
-        spdlog::info("source {}: watching {} on {} for keys under '{}'", cfg.name, channel, endpoint(), cfg.expiry.key_prefix);
+        spdlog::info("source {}: watching {} on {} server(s) for keys under '{}'", cfg.name, channel, watches.size(),
+                     cfg.expiry.key_prefix);
       } else if (ever_up) {
-        spdlog::warn("source {}: Redis link lost; expiries meanwhile are {}", cfg.name,
+        spdlog::warn("source {}: a Redis link is down; expiries meanwhile are {}", cfg.name,
                      sweeping() ? "found by the sweeper later" : "missed (tracking: events)");
       }
       ever_up = ever_up || up;
@@ -85,45 +158,41 @@ struct redis_expiry::impl {
     stats.up = up;
   }
 
-  std::string endpoint() const {
-    std::string why;
-    auto a = redis::parse_url(cfg.url, &why);
-    return a->host + ":" + std::to_string(a->port);
-  }
+  static std::string endpoint(const redis::address& a) { return a.host + ":" + std::to_string(a.port); }
 
   // Keyspace events are off by default in Redis: turn them on, or refuse.
-  void check_events() {
-    cmd->command({"CONFIG", "GET", "notify-keyspace-events"}, [this](redis::reply r) {
+  void check_events(server_watch& w) {
+    w.cmd->command({"CONFIG", "GET", "notify-keyspace-events"}, [this, &w](redis::reply r) {
       if (r.is_error() || r.elements.size() != 2) {
         spdlog::warn("source {}: cannot read notify-keyspace-events ({}); it must contain 'Ex'", cfg.name,
                      r.is_error() ? r.str : "unexpected reply");
-        return events_ready();
+        return events_ready(w);
       }
       const std::string current = r.elements[1].str;
       const std::string add = missing_flags(current);
-      if (add.empty()) return events_ready();
+      if (add.empty()) return events_ready(w);
       const std::string wanted = current + add;
       if (!cfg.expiry.configure_events) {
         return out.fatal("source " + cfg.name + ": Redis has notify-keyspace-events '" + current +
                          "', without expiry events; set `notify-keyspace-events " + wanted +
                          "` in redis.conf (or CONFIG SET), or allow sources[].configure_events");
       }
-      cmd->command({"CONFIG", "SET", "notify-keyspace-events", wanted}, [this, wanted](redis::reply set) {
+      w.cmd->command({"CONFIG", "SET", "notify-keyspace-events", wanted}, [this, &w, wanted](redis::reply set) {
         if (set.is_error()) {
           return out.fatal("source " + cfg.name + ": cannot enable expiry events (CONFIG SET notify-keyspace-events " +
                            wanted + " answered " + set.str + "); set it in redis.conf");
         }
         spdlog::info("source {}: enabled keyspace expiry events (notify-keyspace-events {})", cfg.name, wanted);
-        events_ready();
+        events_ready(w);
       });
     });
   }
 
-  void events_ready() {
-    events_ok = true;
+  void events_ready(server_watch& w) {
+    w.events_ok = true;
     publish_state();
     // Tracking starts with a scan as soon as Redis is there.
-    if (sweeping()) on_one_node("!scan", cfg.expiry.scan_ms, [this] { scan("0"); });
+    if (sweeping()) on_one_node("!scan", cfg.expiry.scan_ms, [this] { scan_all(); });
   }
 
   // --- expiries ----------------------------------------------------------
@@ -196,26 +265,35 @@ struct redis_expiry::impl {
     scan_timer.expires_after(milliseconds(cfg.expiry.scan_ms));
     scan_timer.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
-      on_one_node("!scan", cfg.expiry.scan_ms, [this] { scan("0"); });
+      on_one_node("!scan", cfg.expiry.scan_ms, [this] { scan_all(); });
       arm_scan();
     });
   }
 
-  // Records every watched key's expiry time; a renewed token moves.
-  void scan(const std::string& cursor) {
-    cmd->command({"SCAN", cursor, "MATCH", keys.scan_pattern(), "COUNT", std::to_string(scan_count)},
-                 [this](redis::reply r) {
-                   if (r.is_error() || r.elements.size() != 2) return;
-                   for (const auto& k : r.elements[1].elements) {
-                     if (!keys.user_of(k.str)) continue;
-                     cmd->command({"PEXPIRETIME", k.str}, [this, key = k.str](redis::reply t) {
-                       if (t.type == redis::reply::kind::integer && t.integer > 0) {
-                         cmd->command({"ZADD", tracked, std::to_string(t.integer), key});
-                       }
-                     });
-                   }
-                   if (r.elements[0].str != "0") scan(r.elements[0].str);
-                 });
+  // SCAN walks one server's keys: every master of a cluster.
+  void scan_all() {
+    for (auto& [_, w] : watches) {
+      if (w->cmd_up) scan(*w->cmd, "0");
+    }
+  }
+
+  // Records every watched key's expiry time; a renewed token moves. The
+  // client outlives the walk: a retired watch is freed only after its
+  // stop(), which drops pending replies.
+  void scan(redis::client& on, const std::string& cursor) {
+    on.command({"SCAN", cursor, "MATCH", keys.scan_pattern(), "COUNT", std::to_string(scan_count)},
+               [this, &on](redis::reply r) {
+                 if (r.is_error() || r.elements.size() != 2) return;
+                 for (const auto& k : r.elements[1].elements) {
+                   if (!keys.user_of(k.str)) continue;
+                   cmd->command({"PEXPIRETIME", k.str}, [this, key = k.str](redis::reply t) {
+                     if (t.type == redis::reply::kind::integer && t.integer > 0) {
+                       cmd->command({"ZADD", tracked, std::to_string(t.integer), key});
+                     }
+                   });
+                 }
+                 if (r.elements[0].str != "0") scan(on, r.elements[0].str);
+               });
   }
 
   void arm_sweep() {
@@ -254,8 +332,11 @@ struct redis_expiry::impl {
   void start() {
     asio::post(loop.context(), [this] {
       cmd->start();
-      sub->subscribe(channel);
-      sub->start();
+      if (topo) {
+        topo->start();
+      } else {
+        watch(base.where);
+      }
       if (sweeping()) {
         arm_scan();
         arm_sweep();
@@ -270,7 +351,11 @@ struct redis_expiry::impl {
     asio::post(loop.context(), [this] {
       scan_timer.cancel();
       sweep_timer.cancel();
-      sub->stop();
+      if (topo) topo->stop();
+      for (auto& [_, w] : watches) {
+        w->sub->stop();
+        w->cmd->stop();
+      }
       cmd->stop();
     });
     loop.join();
@@ -280,13 +365,15 @@ struct redis_expiry::impl {
   const config::source& cfg;
   sink& out;
   expiry_keys keys;
+  redis::link_options base;
   std::string channel, lock_prefix, tracked;
   source_stats stats;
   backplane::loop loop;
-  std::unique_ptr<redis::client> cmd;
-  std::unique_ptr<redis::subscriber> sub;
+  std::unique_ptr<redis::command_link> cmd;
+  std::unique_ptr<redis::cluster_topology> topo;
+  std::map<std::string, std::unique_ptr<server_watch>> watches;  // by host:port
   asio::steady_timer sweep_timer, scan_timer;
-  bool cmd_up = false, sub_up = false, events_ok = false, ever_up = false, stopped = false;
+  bool cmd_up = false, ever_up = false, stopped = false;
 };
 
 redis_expiry::redis_expiry(const config::source& cfg, sink& out) : impl_(std::make_unique<impl>(cfg, out)) {}

@@ -36,10 +36,103 @@ TEST(ConfigBroker, Defaults) {
 TEST(ConfigBroker, TypeWords) {
   EXPECT_EQ(load_set({{"broker.type", "memory"}}).broker.type, broker_type::memory);
   EXPECT_EQ(load_set({{"broker.type", "redis"}}).broker.type, broker_type::redis);
-  for (const char* bad : {"kafka", "Redis", "", "redis "}) {
+  EXPECT_EQ(load_set({{"broker.type", "amqp"}}).broker.type, broker_type::amqp);
+  for (const char* bad : {"kafka", "Redis", "", "redis ", "AMQP", "rabbitmq"}) {
     auto e = set_error({{"broker.type", bad}});
     EXPECT_EQ(e.key, "broker.type") << bad;
-    EXPECT_THAT(e.what(), HasSubstr("memory|redis")) << bad;
+    EXPECT_THAT(e.what(), HasSubstr("memory|redis|amqp")) << bad;
+  }
+}
+
+TEST(ConfigAmqpBroker, Defaults) {
+  config cfg = load_set({{"broker.type", "amqp"}});
+  EXPECT_EQ(cfg.broker.type, broker_type::amqp);
+  EXPECT_EQ(cfg.broker.amqp.url, "amqp://guest:guest@127.0.0.1:5672/");
+  EXPECT_EQ(cfg.broker.amqp.exchange, "herald");
+  EXPECT_EQ(cfg.broker.amqp.buffer_messages, 10000u);
+  EXPECT_EQ(cfg.broker.amqp.reconnect_max_ms, 5000u);
+}
+
+TEST(ConfigAmqpBroker, YamlAndEnv) {
+  config cfg = load_yaml_string(R"(
+broker:
+  type: amqp
+  amqp:
+    url: "amqp://app:pw@mq:5673/prod"
+    exchange: "herald.prod"
+    buffer_messages: 50
+    reconnect_max_ms: 800
+)");
+  EXPECT_EQ(cfg.broker.type, broker_type::amqp);
+  EXPECT_EQ(cfg.broker.amqp.url, "amqp://app:pw@mq:5673/prod");
+  EXPECT_EQ(cfg.broker.amqp.exchange, "herald.prod");
+  EXPECT_EQ(cfg.broker.amqp.buffer_messages, 50u);
+  EXPECT_EQ(cfg.broker.amqp.reconnect_max_ms, 800u);
+
+  fake_env env{"HERALD_BROKER_TYPE=amqp", "HERALD_BROKER_AMQP_URL=amqp://10.0.0.9",
+               "HERALD_BROKER_AMQP_EXCHANGE=edge"};
+  config from_env = load_yaml_string("", env.get());
+  EXPECT_EQ(from_env.broker.type, broker_type::amqp);
+  EXPECT_EQ(from_env.broker.amqp.url, "amqp://10.0.0.9");
+  EXPECT_EQ(from_env.broker.amqp.exchange, "edge");
+  fake_env bad{"HERALD_BROKER_TYPE=amqp", "HERALD_BROKER_AMQP_URL=redis://x"};
+  EXPECT_EQ(yaml_error("", bad.get()).key, "broker.amqp.url");
+}
+
+TEST(ConfigAmqpBroker, UrlAccepted) {
+  for (const char* url : {"amqp://guest:guest@127.0.0.1:5672/", "amqp://mq", "amqp://mq/", "amqp://u:p%40ss@mq:5673/%2f",
+                          "amqp://secret@mq/vhost", "amqp://[::1]:5672/", "amqp://mq.internal.example"}) {
+    EXPECT_NO_THROW(load_set({{"broker.type", "amqp"}, {"broker.amqp.url", url}})) << url;
+  }
+}
+
+TEST(ConfigAmqpBroker, UrlRejected) {
+  for (const char* url : {"", "http://mq", "mq:5672", "amqp://", "amqp://mq:0", "amqp://mq:65536", "amqp://mq:x",
+                          "amqp://u:p@", "amqp://mq /v", "amqp://[::1", "amqp://bad_host"}) {
+    auto e = set_error({{"broker.type", "amqp"}, {"broker.amqp.url", url}});
+    EXPECT_EQ(e.key, "broker.amqp.url") << url;
+  }
+  EXPECT_THAT(set_error({{"broker.type", "amqp"}, {"broker.amqp.url", "amqp://mq:0"}}).what(), HasSubstr("port"));
+  auto tls = set_error({{"broker.type", "amqp"}, {"broker.amqp.url", "amqps://mq"}});
+  EXPECT_EQ(tls.key, "broker.amqp.url");
+  EXPECT_THAT(tls.what(), HasSubstr("TLS"));
+  // The URL may hold a password: the message gives the reason only.
+  for (const char* url : {"amqp://u:hunter2@mq:0/", "http://u:hunter2@mq", "amqp://u:hunter2@mq /"}) {
+    auto secret = set_error({{"broker.type", "amqp"}, {"broker.amqp.url", url}});
+    EXPECT_THAT(secret.what(), ::testing::Not(HasSubstr("hunter2"))) << url;
+  }
+}
+
+TEST(ConfigAmqpBroker, UrlIgnoredWithOtherBrokers) {
+  EXPECT_NO_THROW(load_set({{"broker.amqp.url", "http://not-amqp"}}));
+  EXPECT_NO_THROW(load_set({{"broker.type", "redis"}, {"broker.amqp.url", "amqps://mq"}}));
+}
+
+TEST(ConfigAmqpBroker, Exchange) {
+  for (const char* ok : {"herald", "herald.prod", "a", "x-y_z:1"}) {
+    EXPECT_EQ(load_set({{"broker.amqp.exchange", ok}}).broker.amqp.exchange, ok);
+  }
+  EXPECT_NO_THROW(load_set({{"broker.amqp.exchange", std::string(255, 'e')}}));
+  for (const std::string& bad : {std::string(), std::string(" "), std::string("a b"), std::string("a/b"),
+                                std::string("a*"), std::string("é"), std::string(256, 'e')}) {
+    EXPECT_EQ(set_error({{"broker.amqp.exchange", bad}}).key, "broker.amqp.exchange") << bad;
+  }
+  auto reserved = set_error({{"broker.type", "amqp"}, {"broker.amqp.exchange", "amq.direct"}});
+  EXPECT_EQ(reserved.key, "broker.amqp.exchange");
+  EXPECT_THAT(reserved.what(), HasSubstr("reserved"));
+}
+
+TEST(ConfigAmqpBroker, BufferAndReconnect) {
+  EXPECT_EQ(set_error({{"broker.amqp.buffer_messages", "0"}}).key, "broker.amqp.buffer_messages");
+  EXPECT_EQ(load_set({{"broker.amqp.buffer_messages", "1"}}).broker.amqp.buffer_messages, 1u);
+  auto e = set_error({{"broker.amqp.reconnect_max_ms", "99"}});
+  EXPECT_EQ(e.key, "broker.amqp.reconnect_max_ms");
+  EXPECT_THAT(e.what(), HasSubstr("99"));
+  EXPECT_EQ(load_set({{"broker.amqp.reconnect_max_ms", "100"}}).broker.amqp.reconnect_max_ms, 100u);
+  for (const char* key : {"broker.amqp.buffer_messages", "broker.amqp.reconnect_max_ms"}) {
+    for (const char* bad : {"", "x", "1.5", "4294967296"}) {
+      EXPECT_EQ(set_error({{key, bad}}).key, key) << key << "=" << bad;
+    }
   }
 }
 

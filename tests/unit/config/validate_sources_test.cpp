@@ -124,6 +124,10 @@ TEST(ConfigSources, ErrorsNameTheKey) {
       {"sources: [{type: amqp, name: a, url: 'amqp://h/', exchange: x, map: {topic: /topic/x}},"
        " {type: amqp, name: a, url: 'amqp://h/', exchange: y, map: {topic: /topic/y}}]",
        "sources[1].name", "duplicates"},
+      {"sources: [{type: redis_key_expiry, url: 'redis://h/0', key_prefix: t, cluster_nodes: ['h:port'], map: {topic: /topic/x}}]",
+       "sources[0].cluster_nodes", "got \"h:port\""},
+      {"sources: [{type: redis_key_expiry, url: 'redis://h/3', key_prefix: t, cluster_nodes: ['h:7000'], map: {topic: /topic/x}}]",
+       "sources[0].url", "only db 0"},
       {"sources: [{type: amqp, name: 'a b', url: 'amqp://h/', exchange: x, map: {topic: /topic/x}}]", "sources[0].name",
        "letters"},
   };
