@@ -49,8 +49,9 @@ range() {  # "median (min–max)" of a summary spread
   echo "|---|---|---|---|---|---|"
   hb=$(get herald idle '.summary.bytes_per_connection.median')
   for s in $SERVERS; do
+    [ -s "$RAW/$s-idle.json" ] || continue  # herald-cluster: no idle run
     b=$(get "$s" idle '.summary.bytes_per_connection.median')
-    echo "| $s | $(get "$s" idle '.rounds[0].connect.ready') | $(num "$(get "$s" idle '.summary.rss_after.median / 1048576')" 0) MiB | $(num "$b" 0) | $(num "$(get "$s" idle '.summary.connects_per_s.median')" 0) | $([ "$s" = herald ] && echo "" || ratio "$hb" "$b" yes) |"
+    echo "| $s | $(get "$s" idle '.rounds[0].connect.ready') | $(num "$(get "$s" idle '.summary.rss_after.median / 1048576')" 0) MiB | $(num "$b" 0) | $(num "$(get "$s" idle '.summary.connects_per_s.median')" 0) | $(case $s in herald*) echo "" ;; *) false ;; esac || ratio "$hb" "$b" yes) |"
     jq -r '.rounds[0].rss_steps[] | "\(.[0]) \(.[1] / 1048576)"' "$RAW/$s-idle.json" > "$PLOT/rss-$s.dat" 2>/dev/null || true
   done
   echo
@@ -63,7 +64,7 @@ range() {  # "median (min–max)" of a summary spread
     for s in $SERVERS; do
       name=broadcast-$n
       d=$(get "$s" "$name" '.summary.deliveries_per_s.median')
-      echo "| $s | $n | $(range "$s" "$name" .summary.deliveries_per_s 0) | $(num "$(get "$s" "$name" '.summary.latency_us.p50.median / 1000')" 1) | $(num "$(get "$s" "$name" '.summary.latency_us.p99.median / 1000')" 1) | $(num "$(get "$s" "$name" '.summary.latency_us["p99.9"].median / 1000')" 1) | $(num "$(get "$s" "$name" '.summary.latency_us.max.median / 1000')" 1) | $(get "$s" "$name" '.summary.lost.max') | $(num "$(get "$s" "$name" '.summary.server_cores.median')" 2) | $(num "$(get "$s" "$name" '.summary.bench_cores.median')" 2) | $([ "$s" = herald ] && echo "" || ratio "$hd" "$d") |"
+      echo "| $s | $n | $(range "$s" "$name" .summary.deliveries_per_s 0) | $(num "$(get "$s" "$name" '.summary.latency_us.p50.median / 1000')" 1) | $(num "$(get "$s" "$name" '.summary.latency_us.p99.median / 1000')" 1) | $(num "$(get "$s" "$name" '.summary.latency_us["p99.9"].median / 1000')" 1) | $(num "$(get "$s" "$name" '.summary.latency_us.max.median / 1000')" 1) | $(get "$s" "$name" '.summary.lost.max') | $(num "$(get "$s" "$name" '.summary.server_cores.median')" 2) | $(num "$(get "$s" "$name" '.summary.bench_cores.median')" 2) | $(case $s in herald*) echo "" ;; *) false ;; esac || ratio "$hd" "$d") |"
     done
   done
   echo
@@ -76,7 +77,7 @@ range() {  # "median (min–max)" of a summary spread
     h99=$(get herald "$name" '.summary.latency_us.p99.median')
     for s in $SERVERS; do
       p99=$(get "$s" "$name" '.summary.latency_us.p99.median')
-      echo "| $s | $rate | $((rate * LAT_S)) | $(num "$(get "$s" "$name" '.summary.deliveries_per_s.median')" 0) | $(num "$(get "$s" "$name" '.summary.latency_us.p50.median / 1000')" 2) | $(num "$(get "$s" "$name" '.summary.latency_us.p90.median / 1000')" 2) | $(num "$(get "$s" "$name" '.summary.latency_us.p99.median / 1000')" 2) | $(num "$(get "$s" "$name" '.summary.latency_us["p99.9"].median / 1000')" 2) | $(num "$(get "$s" "$name" '.summary.latency_us.max.median / 1000')" 2) | $(get "$s" "$name" '.summary.lost.max') | $([ "$s" = herald ] && echo "" || ratio "$h99" "$p99" yes) |"
+      echo "| $s | $rate | $((rate * LAT_S)) | $(num "$(get "$s" "$name" '.summary.deliveries_per_s.median')" 0) | $(num "$(get "$s" "$name" '.summary.latency_us.p50.median / 1000')" 2) | $(num "$(get "$s" "$name" '.summary.latency_us.p90.median / 1000')" 2) | $(num "$(get "$s" "$name" '.summary.latency_us.p99.median / 1000')" 2) | $(num "$(get "$s" "$name" '.summary.latency_us["p99.9"].median / 1000')" 2) | $(num "$(get "$s" "$name" '.summary.latency_us.max.median / 1000')" 2) | $(get "$s" "$name" '.summary.lost.max') | $(case $s in herald*) echo "" ;; *) false ;; esac || ratio "$h99" "$p99" yes) |"
       echo "$((rate * LAT_S)) $(get "$s" "$name" '.summary.latency_us.p50.median / 1000') $(get "$s" "$name" '.summary.latency_us.p99.median / 1000')" >> "$PLOT/latency-$s.dat.tmp"
     done
   done
@@ -88,7 +89,7 @@ range() {  # "median (min–max)" of a summary spread
   hd=$(get herald users '.summary.deliveries_per_s.median')
   for s in $SERVERS; do
     d=$(get "$s" users '.summary.deliveries_per_s.median')
-    echo "| $s | $(get "$s" users '.params.connections') | $(get "$s" users '.params.publish_via') | $(range "$s" users .summary.deliveries_per_s 0) | $(num "$(get "$s" users '.summary.latency_us.p50.median / 1000')" 1) | $(num "$(get "$s" users '.summary.latency_us.p99.median / 1000')" 1) | $(num "$(get "$s" users '.summary.latency_us.max.median / 1000')" 1) | $(get "$s" users '.summary.lost.max') | $(num "$(get "$s" users '.summary.server_cores.median')" 2) | $(num "$(get "$s" users '.summary.bench_cores.median')" 2) | $([ "$s" = herald ] && echo "" || ratio "$hd" "$d") |"
+    echo "| $s | $(get "$s" users '.params.connections') | $(get "$s" users '.params.publish_via') | $(range "$s" users .summary.deliveries_per_s 0) | $(num "$(get "$s" users '.summary.latency_us.p50.median / 1000')" 1) | $(num "$(get "$s" users '.summary.latency_us.p99.median / 1000')" 1) | $(num "$(get "$s" users '.summary.latency_us.max.median / 1000')" 1) | $(get "$s" users '.summary.lost.max') | $(num "$(get "$s" users '.summary.server_cores.median')" 2) | $(num "$(get "$s" users '.summary.bench_cores.median')" 2) | $(case $s in herald*) echo "" ;; *) false ;; esac || ratio "$hd" "$d") |"
   done
   echo
   echo "![deliveries per second vs subscribers](deliveries.png) ![latency vs load](latency.png) ![RSS vs connections](rss.png)"
@@ -100,9 +101,10 @@ for s in $SERVERS; do
   [ -f "$PLOT/latency-$s.dat.tmp" ] && mv "$PLOT/latency-$s.dat.tmp" "$PLOT/latency-$s.dat"
 done
 
-lines() {  # lines FILE-PREFIX USING TITLE-SUFFIX
+lines() {  # lines FILE-PREFIX USING TITLE-SUFFIX (servers without that data left out)
   local first=1 s
   for s in $SERVERS; do
+    [ -s "$PLOT/$1-$s.dat" ] || continue
     [ $first = 1 ] || printf ", "
     first=0
     printf "'%s/%s-%s.dat' using %s with linespoints lw 2 title '%s%s'" "$PLOT" "$1" "$s" "$2" "$s" "$3"

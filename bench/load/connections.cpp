@@ -15,7 +15,8 @@ namespace asio = boost::asio;
 
 connect_result connect_all(loops& pool, const options& opts, const targets& where, audience who, unsigned begin,
                            unsigned end) {
-  const asio::ip::tcp::endpoint server(asio::ip::make_address(opts.host), opts.port);
+  const auto host = asio::ip::make_address(opts.host);
+  const std::vector<std::uint16_t> ports = opts.ports.empty() ? std::vector<std::uint16_t>{opts.port} : opts.ports;
   const unsigned count = end - begin;
   const std::size_t step = pool.size();
   const stomp_login login{opts.vhost, opts.passcode};
@@ -30,12 +31,13 @@ connect_result connect_all(loops& pool, const options& opts, const targets& wher
   for (std::size_t i = 0; i < pool.size(); ++i) {
     loop& l = pool.at(i);
     auto next = std::make_shared<std::size_t>(begin + i);
-    l.launch_more = [&l, &opts, &where, next, step, end, server, login, stomp, who] {
+    l.launch_more = [&l, &opts, &where, next, step, end, host, ports, login, stomp, who] {
       while (l.in_flight < opts.ramp_window && *next < end) {
         const auto index = static_cast<unsigned>(*next);
         *next += step;
         const auto spec = where.subscriber(index, who);
         const asio::ip::address source = asio::ip::address_v4(0x7F000001u + index % std::max(1u, opts.source_ips));
+        const asio::ip::tcp::endpoint server(host, ports[index % ports.size()]);
         ws_address address{server, source, where.host_header(), spec.ws_path, stomp ? "v12.stomp" : ""};
         auto sub = std::make_shared<subscriber>(l, std::move(address), spec, stomp, login);
         l.subscribers.push_back(sub);

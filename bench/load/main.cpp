@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   app.add_option("--label", opts.label, "Name in the report (default: the server kind)");
   app.add_option("--host", opts.host, "Server address (IPv4)");
   app.add_option("--port", opts.port, "Server port");
+  app.add_option("--ports", opts.ports, "Subscribers spread round-robin over these ports (the nodes of a cluster)")
+      ->delimiter(',');
   app.add_option("--publish-port", opts.publish_port,
                  "Port the publisher uses (default: --port); another herald node, to measure a cluster");
   app.add_option("--ws-path", opts.ws_path, "WebSocket path (herald, RabbitMQ: /ws; nchan: channel prefix /sub/)");

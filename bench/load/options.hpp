@@ -23,6 +23,7 @@ struct options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
   std::uint16_t publish_port = 0;  // 0: port; another node of a cluster otherwise
+  std::vector<std::uint16_t> ports;  // subscribers spread over these (a cluster's nodes); empty: port
   std::string ws_path;       // herald /ws, RabbitMQ /ws, nchan /sub/ (channel appended)
   std::string publish_path;  // nchan /pub/ (channel appended)
   std::string login;         // STOMP login (RabbitMQ: guest)
