@@ -311,7 +311,9 @@ void node::publish_kick(const std::string& user, const std::string& reason, cons
   f.destination = "/kick";
   f.headers = {{"op", "kick"}, {"reason", reason}};
   if (!from.empty()) f.headers.emplace_back("from", from);
-  broker_->publish(std::string(core::control_channel), core::make_message(std::move(f), "control"));
+  if (!broker_->publish(std::string(core::control_channel), core::make_message(std::move(f), "control"))) {
+    spdlog::warn("kick of '{}' not sent to the other nodes: the backplane's outage buffer is full", user);
+  }
 }
 
 void node::on_control(const core::message& m) {

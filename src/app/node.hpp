@@ -54,6 +54,7 @@ class node final : public api::node_view, public sources::sink {
   // sources::sink
   core::publish_outcome publish(core::message_fields f, scope s) override;
   void close_sessions(const std::string& user, const std::string& reason) override;
+  bool backplane_ready() const override { return broker_->state() == core::broker_state::ready; }
   const std::string& node_id() const override { return cfg_.node.id; }
   void fatal(const std::string& why) override;
 

@@ -1,6 +1,7 @@
 #include "backplane/amqp_broker.hpp"
 
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +33,8 @@ constexpr milliseconds consume_wait{1000};
 // broker) at least this often, so an outage shows in state() promptly.
 constexpr milliseconds publisher_tick{200};
 constexpr std::size_t publish_batch = 256;
+// How long stop() lets the publisher send what is flowing.
+constexpr std::chrono::milliseconds stop_grace{2000};
 // Bodies come from other herald nodes, whose publishes are bounded by
 // their own limits; this only stops a foreign producer's huge message
 // from being held in memory.
@@ -62,9 +65,19 @@ void amqp_broker::stop() {
   }
   cv_.notify_all();
   wake_consumer();
-  // The publisher sends what is already flowing before it ends.
+  // The publisher sends what is already flowing before it ends — unless
+  // RabbitMQ stopped reading (a memory or disk alarm blocks publishers):
+  // then its send is cut after a grace period, or stopping would hang.
   if (consumer_.joinable()) consumer_.join();
-  if (publisher_.joinable()) publisher_.join();
+  if (publisher_.joinable()) {
+    std::unique_lock lk(mu_);
+    if (!cv_.wait_for(lk, stop_grace, [this] { return publisher_exited_; }) && publisher_fd_ >= 0) {
+      spdlog::warn("backplane: RabbitMQ does not take publishes; dropping what is left to stop");
+      ::shutdown(publisher_fd_, SHUT_RDWR);
+    }
+    lk.unlock();
+    publisher_.join();
+  }
   state_ = core::broker_state::stopped;
 }
 
@@ -162,6 +175,20 @@ void amqp_broker::run(link which) {
     bool was_up = false;
     try {
       sources::amqp_connection c(o_.url, connect_timeout);
+      if (which == link::publisher) {
+        std::lock_guard lk(mu_);
+        publisher_fd_ = c.socket_fd();
+      }
+      // Whatever ends this connection, stop() must not shut a reused fd.
+      struct forget_fd {
+        amqp_broker& b;
+        bool mine;
+        ~forget_fd() {
+          if (!mine) return;
+          std::lock_guard lk(b.mu_);
+          b.publisher_fd_ = -1;
+        }
+      } forget{*this, which == link::publisher};
       c.declare_exchange(o_.exchange, "direct");
       if (which == link::consumer) {
         queue_name_ = c.declare_private_queue();
@@ -204,6 +231,11 @@ void amqp_broker::run(link which) {
     if (!pause(milliseconds(jitter(rng)))) break;
   }
   link_changed(which, false);
+  if (which == link::publisher) {
+    std::lock_guard lk(mu_);
+    publisher_exited_ = true;
+    cv_.notify_all();
+  }
 }
 
 void amqp_broker::consume(sources::amqp_connection& c) {

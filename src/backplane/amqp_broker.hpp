@@ -94,6 +94,8 @@ class amqp_broker final : public core::broker {
   mutable std::mutex mu_;
   std::condition_variable cv_;  // the publisher's queue, settling, stop, backoff pauses
   bool stop_ = false;
+  int publisher_fd_ = -1;          // the publisher's socket while it runs
+  bool publisher_exited_ = false;  // its thread is done
   std::deque<outgoing> queue_;  // accepted, not yet sent; bounded through stats_.pending
   // Channels the node wants, and the changes the consumer has not applied
   // yet (channel → wanted): a reconnect rebinds the former, a running

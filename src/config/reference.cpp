@@ -100,7 +100,7 @@ db's expiry events are watched):
 
 | Key | Default | Description |
 |---|---|---|
-| `key_prefix` | *(required)* | Expired keys under it are events; the rest of the key is the user. |
+| `key_prefix` | *(required)* | Expired keys under it are events; the rest of the key is the user. Keys over 1024 bytes are never events. |
 | `key_pattern` | *(empty)* | ECMAScript regex over the whole key whose first group is the user; overrides the rest-of-key rule. |
 | `cluster_nodes` | *(empty)* | `host:port` seeds of a Redis Cluster (credentials from `url`): every master's expiry events are watched, following failovers and resharding; locks and the tracked set are routed by key. |
 | `tracking` | `events` | `events`: keyspace events only (an expiry while no node is connected is missed); `sweep`: watched keys are also tracked in a sorted set by expiry time and a sweeper notifies expiries no event announced. |

@@ -139,6 +139,8 @@ amqp_connection::amqp_connection(const std::string& url, std::chrono::millisecon
 
 amqp_connection::~amqp_connection() = default;
 
+int amqp_connection::socket_fd() const { return amqp_get_sockfd(s_->conn); }
+
 void amqp_connection::declare_exchange(const std::string& name, const char* type) {
   amqp_exchange_declare(s_->conn, channel, amqp_cstring_bytes(name.c_str()), amqp_cstring_bytes(type),
                         /*passive*/ 0, /*durable*/ 1, /*auto_delete*/ 0, /*internal*/ 0, amqp_empty_table);

@@ -61,6 +61,11 @@ class amqp_connection {
   void unbind(const std::string& queue, const std::string& exchange, const std::string& key);
   void start_consuming(const std::string& queue, bool auto_ack);
 
+  // The socket, so that another thread can shutdown() it to cut a send
+  // that blocks (rabbitmq-c writes without a timeout; a broker under a
+  // memory or disk alarm stops reading). -1 before connecting.
+  int socket_fd() const;
+
   // A transient message, fire-and-forget (no publisher confirms).
   void publish(const std::string& exchange, const std::string& key, std::string_view body);
 

@@ -134,9 +134,14 @@ milliseconds amqp_source::handle(amqp_connection& c, amqp_delivery& d) {
     return milliseconds(0);
   }
   // A fanout queue gives every node its own copy: deliver it here only.
-  const auto scope = cfg_.amqp.mode == config::amqp_mode::fanout ? sink::scope::local : sink::scope::cluster;
+  const bool group = cfg_.amqp.mode == config::amqp_mode::group;
+  const auto scope = group ? sink::scope::cluster : sink::scope::local;
   for (auto& f : m.publishes) {
-    auto r = out_.publish(std::move(f), scope);
+    // The shared queue keeps a message safer than the outage buffer, whose
+    // contents a stopping node drops: leave it there until the backplane is back.
+    auto r = group && !out_.backplane_ready()
+                 ? core::publish_outcome{core::publish_status::unavailable, "backplane not ready", {}}
+                 : out_.publish(std::move(f), scope);
     if (r.status == core::publish_status::unavailable) {
       // Back to the queue: another node, or this one once the backplane is
       // back, takes it. (A user publish already made before a refused topic

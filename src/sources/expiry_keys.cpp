@@ -7,7 +7,9 @@ expiry_keys::expiry_keys(const config::expiry_source& c) : prefix_(c.key_prefix)
 }
 
 std::optional<std::string> expiry_keys::user_of(std::string_view key) const {
-  if (!key.starts_with(prefix_)) return std::nullopt;
+  // libstdc++'s regex recurses per character: a huge key (any key in the
+  // db expires through here) must not reach it. Tokens are short.
+  if (key.size() > max_key_bytes || !key.starts_with(prefix_)) return std::nullopt;
   if (!pattern_) {
     if (key.size() == prefix_.size()) return std::nullopt;
     return std::string(key.substr(prefix_.size()));

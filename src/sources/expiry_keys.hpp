@@ -2,6 +2,7 @@
 // key_prefix, or the first group of key_pattern over the whole key.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <regex>
 #include <string>
@@ -14,6 +15,9 @@ namespace herald::sources {
 class expiry_keys {
  public:
   explicit expiry_keys(const config::expiry_source& c);
+
+  // Longer keys are never watched.
+  static constexpr std::size_t max_key_bytes = 1024;
 
   // The user the key belongs to; nullopt when the key is not watched.
   std::optional<std::string> user_of(std::string_view key) const;

@@ -48,7 +48,8 @@ std::string missing_flags(const std::string& current) {
 struct server_watch {
   std::unique_ptr<redis::client> cmd;
   std::unique_ptr<redis::subscriber> sub;
-  bool cmd_up = false, sub_up = false, events_ok = false;
+  bool cmd_up = false, sub_up = false, events_ok = false, retired = false;
+  bool scanning = false;  // one SCAN walk at a time
   bool up() const { return cmd_up && sub_up && events_ok; }
 };
 
@@ -118,6 +119,8 @@ struct redis_expiry::impl {
         check_events(*raw);
       } else {
         raw->events_ok = false;
+        // Maybe a failover: learn the new master soon, not in 10 s.
+        if (topo && !raw->retired) topo->refresh();
       }
       publish_state();
     });
@@ -137,6 +140,7 @@ struct redis_expiry::impl {
   // A watch may be reporting from inside its own handlers: stop it now,
   // free it once they unwind.
   void retire(std::unique_ptr<server_watch> w) {
+    w->retired = true;
     w->sub->stop();
     w->cmd->stop();
     asio::post(loop.context(), [w = std::move(w)] {});
@@ -156,13 +160,21 @@ struct redis_expiry::impl {
       ever_up = ever_up || up;
     }
     stats.up = up;
+    if (topo) topo->set_degraded(!up);
   }
 
   static std::string endpoint(const redis::address& a) { return a.host + ":" + std::to_string(a.port); }
 
   // Keyspace events are off by default in Redis: turn them on, or refuse.
+  // A reply made up locally (the connection dropped, the watch retired or
+  // stopping) says nothing about the server; the next connect asks again.
+  bool from_server(const server_watch& w, const redis::reply& r) const {
+    return !stopped && !w.retired && !(r.is_error() && r.str.starts_with("connection lost"));
+  }
+
   void check_events(server_watch& w) {
     w.cmd->command({"CONFIG", "GET", "notify-keyspace-events"}, [this, &w](redis::reply r) {
+      if (!from_server(w, r)) return;
       if (r.is_error() || r.elements.size() != 2) {
         spdlog::warn("source {}: cannot read notify-keyspace-events ({}); it must contain 'Ex'", cfg.name,
                      r.is_error() ? r.str : "unexpected reply");
@@ -178,6 +190,7 @@ struct redis_expiry::impl {
                          "` in redis.conf (or CONFIG SET), or allow sources[].configure_events");
       }
       w.cmd->command({"CONFIG", "SET", "notify-keyspace-events", wanted}, [this, &w, wanted](redis::reply set) {
+        if (!from_server(w, set)) return;
         if (set.is_error()) {
           return out.fatal("source " + cfg.name + ": cannot enable expiry events (CONFIG SET notify-keyspace-events " +
                            wanted + " answered " + set.str + "); set it in redis.conf");
@@ -213,24 +226,31 @@ struct redis_expiry::impl {
             spdlog::warn("source {}: expiry of '{}' not notified: lock failed ({})", cfg.name, key, r.str);
             return;
           }
-          if (sweeping()) cmd->command({"ZREM", tracked, key});
           if (r.is_nil()) {
             stats.locks_lost.fetch_add(1, std::memory_order_relaxed);
+            if (sweeping()) cmd->command({"ZREM", tracked, key});
             return;
           }
           stats.locks_won.fetch_add(1, std::memory_order_relaxed);
           if (swept) stats.swept.fetch_add(1, std::memory_order_relaxed);
-          notify(user);
+          if (notify(user)) {
+            if (sweeping()) cmd->command({"ZREM", tracked, key});
+          } else {
+            // Not published (backplane outage): give the expiry back, so
+            // the sweeper (tracking: sweep) tries again.
+            cmd->command({"DEL", lock_prefix + key});
+          }
         });
     if (!sent) spdlog::warn("source {}: expiry of '{}' dropped: Redis queue full", cfg.name, key);
   }
 
-  void notify(const std::string& user) {
+  // false: not published now, worth another try.
+  bool notify(const std::string& user) {
     auto m = map_user_event(cfg.map, user, fill_user(cfg.expiry.notice, user));
     if (!m.error.empty()) {
       stats.unmapped.fetch_add(1, std::memory_order_relaxed);
       spdlog::warn("source {}: expiry of user '{}' not mapped: {}", cfg.name, user, m.error);
-      return;
+      return true;  // a retry maps no better
     }
     bool ok = true;
     for (auto& f : m.publishes) {
@@ -244,8 +264,10 @@ struct redis_expiry::impl {
       }
       spdlog::warn("source {}: notice for user '{}' not published: {}", cfg.name, user, r.error);
     }
-    if (ok) stats.published.fetch_add(1, std::memory_order_relaxed);
+    if (!ok) return false;
+    stats.published.fetch_add(1, std::memory_order_relaxed);
     if (cfg.expiry.close_sessions == config::expiry_close::user) out.close_sessions(user, "session expired");
+    return true;
   }
 
   // --- sweep mode --------------------------------------------------------
@@ -273,17 +295,23 @@ struct redis_expiry::impl {
   // SCAN walks one server's keys: every master of a cluster.
   void scan_all() {
     for (auto& [_, w] : watches) {
-      if (w->cmd_up) scan(*w->cmd, "0");
+      if (w->cmd_up && !w->scanning) {
+        w->scanning = true;
+        scan(*w, "0");
+      }
     }
   }
 
   // Records every watched key's expiry time; a renewed token moves. The
-  // client outlives the walk: a retired watch is freed only after its
-  // stop(), which drops pending replies.
-  void scan(redis::client& on, const std::string& cursor) {
-    on.command({"SCAN", cursor, "MATCH", keys.scan_pattern(), "COUNT", std::to_string(scan_count)},
-               [this, &on](redis::reply r) {
-                 if (r.is_error() || r.elements.size() != 2) return;
+  // watch outlives the walk: a retired one is freed only after its stop(),
+  // which answers pending commands with errors first.
+  void scan(server_watch& w, const std::string& cursor) {
+    w.cmd->command({"SCAN", cursor, "MATCH", keys.scan_pattern(), "COUNT", std::to_string(scan_count)},
+               [this, &w](redis::reply r) {
+                 if (r.is_error() || r.elements.size() != 2 || w.retired) {
+                   w.scanning = false;
+                   return;
+                 }
                  for (const auto& k : r.elements[1].elements) {
                    if (!keys.user_of(k.str)) continue;
                    cmd->command({"PEXPIRETIME", k.str}, [this, key = k.str](redis::reply t) {
@@ -292,7 +320,8 @@ struct redis_expiry::impl {
                      }
                    });
                  }
-                 if (r.elements[0].str != "0") scan(on, r.elements[0].str);
+                 if (r.elements[0].str != "0") return scan(w, r.elements[0].str);
+                 w.scanning = false;
                });
   }
 

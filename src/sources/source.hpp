@@ -23,6 +23,10 @@ class sink {
 
   virtual ~sink() = default;
   virtual core::publish_outcome publish(core::message_fields f, scope s) = 0;
+  // The backplane carries publishes now. While it does not, publish()
+  // may still accept (held in the outage buffer, lost if the node stops):
+  // a source that can leave an event where it was (a shared queue) should.
+  virtual bool backplane_ready() const = 0;
   // Closes the user's sessions on every node, each with an ERROR frame.
   virtual void close_sessions(const std::string& user, const std::string& reason) = 0;
   virtual const std::string& node_id() const = 0;

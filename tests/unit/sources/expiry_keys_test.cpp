@@ -28,6 +28,12 @@ TEST(ExpiryKeys, APatternCapturesTheUser) {
   EXPECT_EQ(k.user_of("x:login:alice:token:abc"), std::nullopt);
 }
 
+TEST(ExpiryKeys, HugeKeysAreNotWatched) {
+  expiry_keys k(with("", R"((.*))"));
+  EXPECT_EQ(k.user_of(std::string(expiry_keys::max_key_bytes, 'u')), std::string(expiry_keys::max_key_bytes, 'u'));
+  EXPECT_EQ(k.user_of(std::string(100000, 'u')), std::nullopt);
+}
+
 TEST(ExpiryKeys, ScanPatternEscapesGlobCharacters) {
   EXPECT_EQ(expiry_keys(with("login:access_token:")).scan_pattern(), "login:access_token:*");
   EXPECT_EQ(expiry_keys(with("a*b?[c]\\")).scan_pattern(), "a\\*b\\?\\[c\\]\\\\*");
