@@ -12,6 +12,27 @@ namespace json = boost::json;
 // Payloads are flat business events; deep nesting is an attack.
 constexpr std::size_t max_depth = 32;
 
+// The length of the well-formed UTF-8 sequence at s[i], or 0 (RFC 3629:
+// no overlongs, no surrogates, nothing past U+10FFFF).
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const auto cont = [&](std::size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    if ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) > 0x9F)) return 0;
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if ((c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) > 0x8F)) return 0;
+    return 4;
+  }
+  return 0;
+}
+
 core::message_fields base(const config::source_map& m, std::string body) {
   core::message_fields f;
   f.headers = m.headers;
@@ -21,8 +42,22 @@ core::message_fields base(const config::source_map& m, std::string body) {
 
 }  // namespace
 
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto n = utf8_sequence(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 mapped map_user_event(const config::source_map& m, const std::string& user, std::string body) {
   mapped out;
+  if (!valid_utf8(user)) {
+    // A user id names STOMP sessions and goes into JSON bodies: text only.
+    out.error = "the user id is not valid UTF-8";
+    return out;
+  }
   if (!m.user_destination.empty()) {
     if (user.empty()) {
       out.error = "the user id is empty";
@@ -83,7 +118,14 @@ mapped map_json_event(const config::source_map& m, std::string_view payload) {
 }
 
 std::string fill_user(std::string_view templ, std::string_view user) {
-  std::string quoted = json::serialize(json::string(user));
+  // Invalid UTF-8 would make the result invalid JSON: U+FFFD stands in.
+  std::string text;
+  for (std::size_t i = 0; i < user.size();) {
+    const auto n = utf8_sequence(user, i);
+    text.append(n ? user.substr(i, n) : std::string_view("\xEF\xBF\xBD"));
+    i += n ? n : 1;
+  }
+  std::string quoted = json::serialize(json::string(text));
   std::string_view escaped = std::string_view(quoted).substr(1, quoted.size() - 2);
   std::string out;
   out.reserve(templ.size() + escaped.size());

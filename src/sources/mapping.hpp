@@ -23,8 +23,12 @@ mapped map_json_event(const config::source_map& m, std::string_view payload);
 // An event that names its user and body itself (a key expiry).
 mapped map_user_event(const config::source_map& m, const std::string& user, std::string body);
 
+// Well-formed UTF-8 (RFC 3629).
+bool valid_utf8(std::string_view s);
+
 // `{user}` in a template replaced by the user id, JSON-escaped (without
-// quotes), so a template that is JSON stays JSON.
+// quotes; invalid UTF-8 replaced by U+FFFD), so a template that is JSON
+// stays JSON.
 std::string fill_user(std::string_view templ, std::string_view user);
 
 }  // namespace herald::sources

@@ -109,6 +109,18 @@ TEST(SourceMapping, UserEventsCarryTheirBody) {
   EXPECT_EQ(r.publishes[1].body, "bye");
 }
 
+TEST(SourceMapping, Utf8Validation) {
+  EXPECT_TRUE(valid_utf8("plain ascii"));
+  EXPECT_TRUE(valid_utf8("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));  // é € 😀
+  for (const char* bad : {"\xFF", "\xC3", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "a\x80"}) {
+    EXPECT_FALSE(valid_utf8(bad)) << bad;
+  }
+  auto r = map_user_event(spring_map(), "bad\xFF", "body");
+  EXPECT_TRUE(r.publishes.empty());
+  EXPECT_THAT(r.error, HasSubstr("UTF-8"));
+  EXPECT_EQ(fill_user("{user}", "a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+}
+
 TEST(SourceMapping, FillUserEscapesForJson) {
   EXPECT_EQ(fill_user(R"({"mobile": "{user}"})", "13800000000"), R"({"mobile": "13800000000"})");
   EXPECT_EQ(fill_user(R"({"u": "{user}", "v": "{user}"})", "a\"b\\c"), R"({"u": "a\"b\\c", "v": "a\"b\\c"})");
