@@ -39,7 +39,11 @@ const INDEX_HTML = `<!DOCTYPE html>
   var q = new URLSearchParams(location.search);
   var endpoint = q.get('path') || '/websocket/mq';
   var userId = q.get('user') || '13800000000';
-  var opts = q.get('transports') ? { transports: q.get('transports').split(',') } : null;
+  // A fixed transport timeout: by default sockjs-client derives it from the
+  // RTT of /info (a few hundred ms on loopback), and a first poll slower
+  // than that on a loaded CI machine reads as "All transports failed".
+  var opts = { timeout: 10000 };
+  if (q.get('transports')) opts.transports = q.get('transports').split(',');
   var socket = null;
   var client = null;
 
