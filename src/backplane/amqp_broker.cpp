@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "backplane/admission.hpp"
 #include "backplane/amqp_keys.hpp"
 #include "backplane/wire.hpp"
 #include "core/channels.hpp"
@@ -98,14 +99,8 @@ void amqp_broker::wake_consumer() {
 }
 
 bool amqp_broker::publish(const std::string& channel, const core::message_ptr& m) {
-  // Bounded: while RabbitMQ is away publishes wait in the queue, up to the
-  // buffer; then the caller is told (503) rather than anything growing.
-  if (stats_.pending.fetch_add(1, std::memory_order_relaxed) >= static_cast<std::int64_t>(o_.buffer_messages)) {
-    stats_.pending.fetch_sub(1, std::memory_order_relaxed);
-    stats_.rejected.fetch_add(1, std::memory_order_relaxed);
-    return false;
-  }
-  stats_.published.fetch_add(1, std::memory_order_relaxed);
+  // While RabbitMQ is away publishes wait in the queue, up to the buffer.
+  if (!admit_publish(stats_, o_.buffer_messages)) return false;
   outgoing out{amqp_routing_key(channel), encode(*m, o_.node_id)};
   {
     std::lock_guard lk(mu_);

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "backplane/admission.hpp"
 #include "backplane/wire.hpp"
 #include "core/channels.hpp"
 
@@ -81,14 +82,8 @@ void redis_broker::send(std::vector<std::string> args) {
 }
 
 bool redis_broker::publish(const std::string& channel, const core::message_ptr& m) {
-  // Bounded: while Redis is away publishes wait here, up to the buffer;
-  // then the caller is told (503) rather than anything growing unbounded.
-  if (stats_.pending.fetch_add(1, std::memory_order_relaxed) >= static_cast<std::int64_t>(o_.buffer_messages)) {
-    stats_.pending.fetch_sub(1, std::memory_order_relaxed);
-    stats_.rejected.fetch_add(1, std::memory_order_relaxed);
-    return false;
-  }
-  stats_.published.fetch_add(1, std::memory_order_relaxed);
+  // While Redis is away publishes wait here, up to the buffer.
+  if (!admit_publish(stats_, o_.buffer_messages)) return false;
   // Sharded pub/sub on a cluster: classic PUBLISH would be broadcast to
   // every shard.
   std::vector<std::string> args{o_.where.is_cluster() ? "SPUBLISH" : "PUBLISH", o_.prefix + channel,
