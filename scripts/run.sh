@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --runtime-only
-cmake --preset release >/dev/null
+# --runtime-only leaves out GoogleTest, so configure without the unit tests
+# (scripts/test.sh turns them back on in the same build directory).
+cmake --preset release -DHERALD_TESTS=OFF >/dev/null
 cmake --build --preset release --target herald
 exec build/release/herald "$@"

@@ -12,12 +12,14 @@ bash scripts/install-deps.sh
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 echo "== release build + unit and end-to-end tests"
-cmake --preset release >/dev/null
+# HERALD_TESTS explicitly: scripts/run.sh configures the same build
+# directory without tests, and a cached OFF would otherwise stick.
+cmake --preset release -DHERALD_TESTS=ON >/dev/null
 cmake --build --preset release
 ctest --preset release | tee build/release/ctest.log
 
 echo "== unit tests under ASan+UBSan"
-cmake --preset debug >/dev/null
+cmake --preset debug -DHERALD_TESTS=ON >/dev/null
 mapfile -t unit_targets < <(ninja -C build/debug -t targets all | grep -o '^unit_[a-z_]*' | sort -u)
 cmake --build --preset debug --target "${unit_targets[@]}" herald
 ctest --preset unit-sanitized | tee build/debug/ctest.log

@@ -116,28 +116,36 @@ void http_session::sockjs(request req, const config::endpoint& ep, std::string_v
     respond(status, std::move(content_type), std::move(body), std::move(h), keep_alive, version,
             verb == http::verb::head);
   };
+  auto r = sockjs::parse_route(rest);
+  // Every 405 names the methods the resource does answer.
+  auto method_not_allowed = [&](std::string body) {
+    h.emplace_back("Allow", std::string(sockjs::allowed_methods(r)));
+    reply(405, std::move(body));
+  };
   const bool upgrade_request = beast::websocket::is_upgrade(req);
   auto websocket = [&](bool framed) {
     if (!ep.websocket) return reply(404, "WebSocket is disabled on this endpoint (websocket: false)\n");
+    // An upgrade is a GET (RFC 6455): another method is the wrong method,
+    // not a malformed upgrade.
+    if (verb != http::verb::get) return method_not_allowed("Use GET\n");
     if (!upgrade_request) return reply(400, "Can \"Upgrade\" only to \"WebSocket\".\n");
     upgrade(std::move(req), ep, framed);
   };
 
-  auto r = sockjs::parse_route(rest);
   switch (r.kind) {
     case sockjs::resource::not_found:
       return reply(404, "Not found\n");
     case sockjs::resource::greeting:
       // Plain WebSocket clients may connect to the base path itself.
       if (upgrade_request) return websocket(false);
-      if (verb != http::verb::get && verb != http::verb::head) return reply(405, "Use GET\n");
+      if (verb != http::verb::get && verb != http::verb::head) return method_not_allowed("Use GET\n");
       return reply(200, std::string(sockjs::greeting));
     case sockjs::resource::info: {
       if (verb == http::verb::options) {
         add_preflight(h, "OPTIONS, GET");
         return reply(204, {}, {});
       }
-      if (verb != http::verb::get && verb != http::verb::head) return reply(405, "Use GET\n");
+      if (verb != http::verb::get && verb != http::verb::head) return method_not_allowed("Use GET\n");
       sockjs::info_settings s{ep.websocket, w_.shared.cfg.sockjs.cookie_needed, patterns};
       sockjs::add_no_cache(h);
       // Clients seed cookies and ids from it; it must differ per call.
@@ -145,7 +153,7 @@ void http_session::sockjs(request req, const config::endpoint& ep, std::string_v
       return reply(200, sockjs::info_body(s, static_cast<std::uint32_t>(entropy())), "application/json; charset=UTF-8");
     }
     case sockjs::resource::iframe: {
-      if (verb != http::verb::get && verb != http::verb::head) return reply(405, "Use GET\n");
+      if (verb != http::verb::get && verb != http::verb::head) return method_not_allowed("Use GET\n");
       auto page = sockjs::iframe_page(w_.shared.cfg.sockjs.client_url);
       auto etag = sockjs::etag_of(page);
       sockjs::add_cache_forever(h);
@@ -164,7 +172,7 @@ void http_session::sockjs(request req, const config::endpoint& ep, std::string_v
     return reply(204, {}, {});
   }
   if (verb != method_of(r.transport)) {
-    return reply(405, method_of(r.transport) == http::verb::get ? "Use GET\n" : "Use POST\n");
+    return method_not_allowed(method_of(r.transport) == http::verb::get ? "Use GET\n" : "Use POST\n");
   }
   auto owner = sockjs_owner(r.session, w_.shared.workers.size());
   if (owner != w_.index) return migrate(std::move(req), owner);

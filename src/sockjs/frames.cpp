@@ -137,7 +137,7 @@ bool is_streaming(http_transport t) {
 
 std::string_view content_type(http_transport t) {
   switch (t) {
-    case http_transport::eventsource: return "text/event-stream";
+    case http_transport::eventsource: return "text/event-stream; charset=UTF-8";
     case http_transport::htmlfile: return "text/html; charset=UTF-8";
     default: return "application/javascript; charset=UTF-8";
   }

@@ -4,6 +4,9 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <ctime>
+
+#include <fmt/format.h>
 
 #include "util/http_text.hpp"
 
@@ -69,9 +72,21 @@ void add_no_cache(header_list& h) {
   h.emplace_back("Cache-Control", "no-store, no-cache, no-transform, must-revalidate, max-age=0");
 }
 
-void add_cache_forever(header_list& h) {
-  h.emplace_back("Cache-Control", "public, max-age=31536000");
-  h.emplace_back("Access-Control-Max-Age", "31536000");
+void add_cache_forever(header_list& h, std::chrono::system_clock::time_point now) {
+  h.emplace_back("Cache-Control", fmt::format("public, max-age={}", cache_seconds));
+  h.emplace_back("Expires", http_date(now + std::chrono::seconds(cache_seconds)));
+  h.emplace_back("Access-Control-Max-Age", std::to_string(cache_seconds));
+}
+
+std::string http_date(std::chrono::system_clock::time_point t) {
+  static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::time_t secs = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
+  std::tm tm{};
+  ::gmtime_r(&secs, &tm);
+  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+                     tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void add_session_cookie(header_list& h, std::string_view cookie_header) {

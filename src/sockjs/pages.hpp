@@ -3,6 +3,7 @@
 // JSESSIONID cookie). Pure text; net/http_sockjs.cpp sends them.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -35,8 +36,16 @@ std::string etag_of(std::string_view body);
 void add_cors(header_list& h, std::string_view origin, std::string_view request_headers);
 // Responses that must never be cached (/info, every transport).
 void add_no_cache(header_list& h);
-// Long-lived caching (OPTIONS preflights, the iframe page).
-void add_cache_forever(header_list& h);
+// How long cacheable answers may be kept: one year, in seconds.
+inline constexpr std::int64_t cache_seconds = 31536000;
+// Long-lived caching (OPTIONS preflights, the iframe page): Cache-Control
+// max-age and, for HTTP/1.0 caches, an Expires date `cache_seconds` after
+// `now`.
+void add_cache_forever(header_list& h,
+                       std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+// An RFC 9110 HTTP-date (IMF-fixdate): "Sun, 06 Nov 1994 08:49:37 GMT",
+// always in English whatever the locale.
+std::string http_date(std::chrono::system_clock::time_point t);
 // JSESSIONID: the client's own value kept, else a fresh marker, so sticky
 // load balancers can pin the session.
 void add_session_cookie(header_list& h, std::string_view cookie_header);

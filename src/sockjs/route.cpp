@@ -77,4 +77,26 @@ route parse_route(std::string_view rest) {
   return r;
 }
 
+std::string_view allowed_methods(const route& r) {
+  switch (r.kind) {
+    case resource::not_found: return "";
+    case resource::greeting:
+    case resource::iframe: return "GET, HEAD";
+    case resource::info: return "GET, HEAD, OPTIONS";
+    case resource::raw_websocket: return "GET";
+    case resource::session: break;
+  }
+  switch (r.transport) {
+    case session_transport::xhr:
+    case session_transport::xhr_send:
+    case session_transport::xhr_streaming: return "POST, OPTIONS";
+    case session_transport::jsonp_send: return "POST";
+    case session_transport::websocket:
+    case session_transport::eventsource:
+    case session_transport::htmlfile:
+    case session_transport::jsonp: return "GET";
+  }
+  return "";
+}
+
 }  // namespace herald::sockjs

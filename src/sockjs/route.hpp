@@ -30,4 +30,9 @@ struct route {
 // `rest`: the request path (no query) after the base path; "" for the base.
 route parse_route(std::string_view rest);
 
+// The methods a resource answers, as an `Allow` header value for its 405
+// answers ("" for not_found). Session WebSockets and the raw WebSocket are
+// GET only; xhr, xhr_send and xhr_streaming also answer CORS preflights.
+std::string_view allowed_methods(const route& r);
+
 }  // namespace herald::sockjs

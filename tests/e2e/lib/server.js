@@ -48,6 +48,71 @@ function deepMerge(base, over) {
   return out;
 }
 
+// Calls onLine for every line written to `file`, now and later, following
+// the path: when a new file appears there (log rotation by rename), it is
+// read from its start. Driven by inotify events on the directory, not by
+// polling. Returns a function that stops following.
+function followFile(file, onLine) {
+  let ino = null;
+  let pos = 0;
+  let partial = '';
+  let decoder = new TextDecoder('utf-8');
+  let watcher = null;
+  const read = () => {
+    let fd;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch {
+      return; // not there (yet, or renamed away and not yet recreated)
+    }
+    try {
+      const st = fs.fstatSync(fd);
+      if (st.ino !== ino) {
+        if (partial) onLine(partial);
+        ino = st.ino;
+        pos = 0;
+        partial = '';
+        decoder = new TextDecoder('utf-8');
+      }
+      const buf = Buffer.alloc(64 * 1024);
+      for (;;) {
+        const n = fs.readSync(fd, buf, 0, buf.length, pos);
+        if (n === 0) break;
+        pos += n;
+        partial += decoder.decode(buf.subarray(0, n), { stream: true });
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    const lines = partial.split('\n');
+    partial = lines.pop();
+    for (const line of lines) onLine(line);
+  };
+  watcher = fs.watch(path.dirname(file), () => read());
+  read();
+  return () => {
+    if (watcher) watcher.close();
+    watcher = null;
+  };
+}
+
+// Resolves once `file` exists: at once if it does, else on the inotify event
+// of its creation.
+function fileCreated(file) {
+  return new Promise((resolve) => {
+    const watcher = fs.watch(path.dirname(file), () => {
+      if (fs.existsSync(file)) {
+        watcher.close();
+        resolve();
+      }
+    });
+    if (fs.existsSync(file)) {
+      watcher.close();
+      resolve();
+    }
+  });
+}
+
 const running = new Set();
 process.on('exit', () => {
   for (const h of running) {
@@ -91,6 +156,7 @@ class Herald {
     } finally {
       running.delete(this);
       if (this.agent) this.agent.destroy();
+      if (this.unfollow) this.unfollow();
       // Let the last output lines arrive (sanitizer reports come at exit).
       await within(this.closed, 2000, 'herald output to end').catch(() => {});
       fs.rmSync(this.dir, { recursive: true, force: true });
@@ -110,8 +176,10 @@ class Herald {
 
 // Starts herald with `config` (merged over test defaults) on 127.0.0.1:0 (or
 // on `port`, e.g. to restart a server where its clients expect it) and
-// resolves once it prints its listening line.
-async function startHerald(config = {}, { env = {}, args = [], timeout = 10000, port: fixedPort = 0 } = {}) {
+// resolves once it prints its listening line. With `log.file` in the config,
+// the lines are read from that file. `shell`: a sh command run before herald
+// replaces the shell (same pid), e.g. 'ulimit -n 512'.
+async function startHerald(config = {}, { env = {}, args = [], timeout = 10000, port: fixedPort = 0, shell } = {}) {
   // A short drain keeps a stuck shutdown cheap; tests about draining set their own.
   const defaults = { threads: 2, log: { level: 'info' }, drain_ms: 1000 };
   const cfg = deepMerge(defaults, config);
@@ -122,11 +190,15 @@ async function startHerald(config = {}, { env = {}, args = [], timeout = 10000, 
   const childEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HERALD_')) childEnv[k] = v;
   Object.assign(childEnv, env);
-  const proc = spawn(HERALD_BIN, ['--config', file, '--listen', `127.0.0.1:${fixedPort}`, ...args], {
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const heraldArgs = ['--config', file, '--listen', `127.0.0.1:${fixedPort}`, ...args];
+  const proc = shell
+    ? spawn('/bin/sh', ['-c', `${shell} && exec "$0" "$@"`, HERALD_BIN, ...heraldArgs], {
+        env: childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn(HERALD_BIN, heraldArgs, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = [];
+  let unfollow = null;
   const listening = new Promise((resolve, reject) => {
     const onLine = (line) => {
       output.push(line);
@@ -135,6 +207,7 @@ async function startHerald(config = {}, { env = {}, args = [], timeout = 10000, 
     };
     readline.createInterface({ input: proc.stdout }).on('line', onLine);
     readline.createInterface({ input: proc.stderr }).on('line', onLine);
+    if (cfg.log && cfg.log.file) unfollow = followFile(cfg.log.file, onLine);
     proc.once('error', reject);
     proc.once('exit', (code, signal) =>
       reject(new Error(`herald exited (code ${code}, signal ${signal}) before listening:\n${output.join('\n')}\nconfig:\n${fs.readFileSync(file, 'utf8')}`)),
@@ -145,12 +218,14 @@ async function startHerald(config = {}, { env = {}, args = [], timeout = 10000, 
     port = await within(listening, timeout, 'herald to print its listening line');
   } catch (e) {
     proc.kill('SIGKILL');
+    if (unfollow) unfollow();
     fs.rmSync(dir, { recursive: true, force: true });
     throw e;
   }
   const h = new Herald(proc, port, dir, output);
+  h.unfollow = unfollow;
   running.add(h);
   return h;
 }
 
-module.exports = { HERALD_BIN, startHerald, toYaml, deepMerge };
+module.exports = { HERALD_BIN, startHerald, toYaml, deepMerge, fileCreated };

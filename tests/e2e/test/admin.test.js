@@ -1,9 +1,12 @@
 'use strict';
 // Operations: kicking a user's sessions, the WebSocket origin allow-list,
-// and graceful shutdown on SIGTERM.
+// graceful shutdown on SIGTERM and SIGINT, and the log file SIGHUP reopens.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const nodeHttp = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
 const h = require('../lib/harness');
 
 describe('DELETE /api/users/{user}/sessions', () => {
@@ -129,6 +132,28 @@ describe('origin allow-list', () => {
       await refused('https://app.example.com', '/partner/ws');
       await refused('https://partner.example.net', '/ws');
     });
+
+    it('logs no wildcard warning for a list without "*"', () => {
+      assert.doesNotMatch(server.log(), /allowed_origins contains/);
+    });
+  });
+
+  describe("['*']", () => {
+    let server;
+    before(async () => {
+      server = await h.startHerald({ allowed_origins: ['*'] });
+    });
+    after(() => server && server.stop());
+
+    it('warns at startup that any web page may open sessions', () => {
+      // Logged before the listening line, so it is in the log by now.
+      assert.match(server.log(), /warn\w*\s+allowed_origins contains '\*': any web page may open sessions/i);
+    });
+
+    it('accepts any origin', async (t) => {
+      const c = h.track(t, await h.RawStomp.open(server, { wsOptions: { origin: 'https://anywhere.example' } }));
+      await c.connect({ login: 'star' });
+    });
   });
 });
 
@@ -215,6 +240,22 @@ describe('graceful shutdown', () => {
     },
   );
 
+  it('SIGINT does what SIGTERM does: WebSockets closed with 1001, exit 0', async (t) => {
+    const server = await h.startHerald({ drain_ms: 10000 });
+    t.after(() => server.stop());
+    const raw = h.track(t, await h.RawStomp.connect(server, { login: 'int-raw' }));
+    await raw.subscribe('/topic/x', 'x');
+    const sj = h.track(t, await h.stompClient(server, { connectHeaders: { login: 'int-stompjs' } }));
+
+    server.proc.kill('SIGINT');
+    const [c1, c2] = await h.within(Promise.all([raw.closed, sj.closed]), 8000, 'clients to be closed');
+    assert.equal(c1.code, 1001);
+    assert.equal(c2.code, 1001);
+    const exit = await h.within(server.exited, 10000, 'herald to exit');
+    assert.deepEqual(exit, { code: 0, signal: null });
+    assert.match(server.log(), /signal 2: draining/);
+  });
+
   it('SIGHUP (log reopen) does not stop the server', async (t) => {
     const server = await h.startHerald({});
     t.after(() => server.stop());
@@ -224,6 +265,35 @@ describe('graceful shutdown', () => {
     await h.mustPublish(server, '/topic/hup', 'after HUP');
     assert.equal((await c.message()).body, 'after HUP');
     assert.equal(server.proc.exitCode, null);
+  });
+});
+
+describe('log.file', () => {
+  it('SIGHUP reopens it: after a rename (logrotate), a new file gets the later lines', async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-log-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'herald.log');
+    const rotated = `${file}.1`;
+    // The harness reads the listening line from the file.
+    const server = await h.startHerald({ log: { file } });
+    t.after(() => server.stop());
+    assert.match(fs.readFileSync(file, 'utf8'), /listening on http:/);
+
+    fs.renameSync(file, rotated);
+    const created = h.fileCreated(file);
+    server.proc.kill('SIGHUP');
+    await h.within(created, 5000, 'herald to create a new log file after SIGHUP');
+
+    // Later lines: the drain on SIGTERM.
+    server.proc.kill('SIGTERM');
+    assert.deepEqual(await h.within(server.exited, 10000, 'herald to exit'), { code: 0, signal: null });
+    const now = fs.readFileSync(file, 'utf8');
+    const old = fs.readFileSync(rotated, 'utf8');
+    assert.match(now, /signal 15: draining/);
+    assert.match(now, /stopped \(\d+ connections left\)/);
+    assert.doesNotMatch(now, /listening on/);
+    assert.match(old, /listening on http:/);
+    assert.doesNotMatch(old, /draining/);
   });
 });
 

@@ -1,8 +1,11 @@
 'use strict';
 // Limits: frame size and header limits, subscriptions, sessions per user,
-// the CONNECT deadline, and slow consumers (close vs drop_oldest).
+// the CONNECT deadline, slow consumers (close vs drop_oldest), the
+// open-file limit and the HTTP handshake deadline.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const net = require('node:net');
+const { once } = require('node:events');
 const h = require('../lib/harness');
 
 describe('frame and session limits', () => {
@@ -368,4 +371,66 @@ describe('ERROR frames under outbox pressure', () => {
       assert.ok(err, 'the ERROR frame reached the client');
     },
   );
+});
+
+describe('RLIMIT_NOFILE', () => {
+  it('clamps limits.max_connections below the open-file limit with a warning, and serves', async (t) => {
+    // sh's `ulimit -n` sets the soft and the hard limit, so herald cannot
+    // raise it: 512 descriptors, of which herald keeps 64 back.
+    const server = await h.startHerald({ limits: { max_connections: 100000 } }, { shell: 'ulimit -n 512' });
+    t.after(() => server.stop());
+    assert.match(
+      server.log(),
+      /WARN.*limits\.max_connections=100000 does not fit the open-file limit 512 \(RLIMIT_NOFILE\); using 448/i,
+    );
+    const info = await h.http(server, 'GET', '/api/info');
+    assert.equal(info.status, 200, info.text);
+    assert.equal(info.json.max_connections, 448);
+    const c = h.track(t, await h.RawStomp.connect(server, { login: 'fd' }));
+    await c.subscribe('/topic/fd', 'f');
+    await h.mustPublish(server, '/topic/fd', 'served');
+    assert.equal((await c.message()).body, 'served');
+  });
+
+  it('says nothing when max_connections fits', async (t) => {
+    const server = await h.startHerald({ limits: { max_connections: 100 } }, { shell: 'ulimit -n 512' });
+    t.after(() => server.stop());
+    assert.doesNotMatch(server.log(), /RLIMIT_NOFILE/);
+    assert.equal((await h.http(server, 'GET', '/api/info')).json.max_connections, 100);
+  });
+});
+
+describe('limits.handshake_timeout_ms', () => {
+  // Only raw sockets talk to this server: with so short a deadline, the
+  // harness's idle keep-alive connection would be closed under it too.
+  let server;
+  before(async () => {
+    server = await h.startHerald({ limits: { handshake_timeout_ms: 200 } });
+  });
+  after(() => server && server.stop());
+
+  // Connects, writes `bytes` (if any), and resolves once the server has
+  // closed the connection (the client never ends it itself).
+  const closedByServer = async (bytes) => {
+    const s = net.connect(server.port, '127.0.0.1');
+    s.on('error', () => {}); // a reset is a close as well
+    try {
+      const closed = once(s, 'close');
+      await h.within(once(s, 'connect'), 5000, 'TCP connect');
+      if (bytes) s.write(bytes);
+      await h.within(closed, 10000, 'the server to close the connection');
+    } finally {
+      s.destroy();
+    }
+  };
+
+  it('closes a connection that sends nothing', async () => {
+    await closedByServer(null);
+  });
+
+  it('closes a connection whose request headers never end', async () => {
+    const partial =
+      'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n';
+    await closedByServer(partial);
+  });
 });

@@ -197,7 +197,7 @@ describe('SockJS transports on the wire (echo and close handlers)', () => {
       await es.until('data: o\r\n\r\n');
       assert.equal(es.text, '\r\ndata: o\r\n\r\n');
       assert.equal(es.status, 200);
-      assert.match(es.headers['content-type'], /^text\/event-stream(; ?charset=UTF-8)?$/i);
+      assert.equal(es.headers['content-type'], 'text/event-stream; charset=UTF-8');
       assertNoCache({ headers: es.headers }, 'eventsource');
       await s.mustSend(['e1', 'line\nbreak', '\u2028']);
       await es.until((text) => eventsourceFrames(text).length >= 2 && h.arrayMessages(eventsourceFrames(text).slice(1)).length === 3);

@@ -10,6 +10,18 @@ const {
   openWs, GREETING, ORIGIN, EVIL, CLIENT_URL, ECHO_CONFIG, header, assertNoCache, assertCors,
 } = h;
 
+// Expires of a cacheable answer: an IMF-fixdate one year (the max-age) after
+// the server's clock read the time, which is between `before` and `after`
+// (ms; the server's date has whole seconds).
+function assertExpiresInAYear(r, before, after, what) {
+  const expires = header(r, 'expires');
+  assert.match(expires || '', /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/, `${what}: Expires ${expires}`);
+  const year = 31536000 * 1000;
+  const at = Date.parse(expires);
+  assert.ok(at >= Math.floor(before / 1000) * 1000 + year && at <= after + year, `${what}: Expires ${expires} is not a year after the request`);
+  assert.match(header(r, 'cache-control') || '', /max-age=31536000/, `${what}: the same year as max-age`);
+}
+
 describe('SockJS endpoint resources (echo and close handlers)', () => {
   let server;
   const sid = () => h.randomId();
@@ -74,8 +86,11 @@ describe('SockJS endpoint resources (echo and close handlers)', () => {
         for (const origin of [undefined, ORIGIN]) {
           const headers = { 'access-control-request-method': method, 'access-control-request-headers': 'content-type, x-requested-with' };
           if (origin) headers.origin = origin;
+          const before = Date.now();
           const r = await h.sjHttp(server, 'OPTIONS', p, { headers });
+          const after = Date.now();
           const what = `OPTIONS ${p} origin ${origin}`;
+          assertExpiresInAYear(r, before, after, what);
           assert.equal(r.status, 204, what);
           assert.equal(r.text, '', what);
           assertCors(r, origin, what);
@@ -90,8 +105,11 @@ describe('SockJS endpoint resources (echo and close handlers)', () => {
     });
 
     it('iframe.html loads client_url, carries an ETag and answers 304 to If-None-Match', async () => {
+      const before = Date.now();
       const r = await h.sjHttp(server, 'GET', '/echo/iframe.html');
+      const after = Date.now();
       assert.equal(r.status, 200);
+      assertExpiresInAYear(r, before, after, 'iframe.html');
       assert.match(header(r, 'content-type'), /^text\/html; ?charset=UTF-8$/i);
       assert.ok(r.text.includes(`<script src="${CLIENT_URL}"></script>`), r.text);
       assert.ok(r.text.includes('document.domain = document.domain'), r.text);
@@ -109,6 +127,7 @@ describe('SockJS endpoint resources (echo and close handlers)', () => {
         const cached = await h.sjHttp(server, 'GET', `/echo/${name}`, { headers: { 'if-none-match': etag } });
         assert.equal(cached.status, 304, `${name} with If-None-Match`);
         assert.equal(cached.text, '', `${name} 304 body`);
+        assert.ok(header(cached, 'expires'), `${name} 304 Expires`);
       }
       const stale = await h.sjHttp(server, 'GET', '/echo/iframe.html', { headers: { 'if-none-match': '"something-else"' } });
       assert.equal(stale.status, 200);
@@ -124,10 +143,63 @@ describe('SockJS endpoint resources (echo and close handlers)', () => {
       }
     });
 
-    it('a transport with the wrong method is refused (4xx)', async () => {
-      for (const [method, t] of [['GET', 'xhr'], ['GET', 'xhr_send'], ['GET', 'xhr_streaming'], ['POST', 'eventsource'], ['GET', 'jsonp_send']]) {
-        const r = await h.sjHttp(server, method, `/echo/000/${sid()}/${t}?c=cb`);
-        assert.ok(r.status >= 400 && r.status < 500, `${method} ${t}: HTTP ${r.status}`);
+    it('a wrong method is 405 with an Allow header naming the methods the resource answers', async () => {
+      const session = (t) => `/echo/000/${sid()}/${t}`;
+      const cases = [
+        ['POST', '/echo', 'GET, HEAD'],
+        ['PUT', '/echo/', 'GET, HEAD'],
+        ['POST', '/echo/info', 'GET, HEAD, OPTIONS'],
+        ['DELETE', '/echo/info', 'GET, HEAD, OPTIONS'],
+        ['POST', '/echo/iframe.html', 'GET, HEAD'],
+        ['GET', session('xhr'), 'POST, OPTIONS'],
+        ['GET', session('xhr_send'), 'POST, OPTIONS'],
+        ['GET', session('xhr_streaming'), 'POST, OPTIONS'],
+        ['POST', session('eventsource'), 'GET'],
+        ['POST', `${session('htmlfile')}?c=cb`, 'GET'],
+        ['POST', `${session('jsonp')}?c=cb`, 'GET'],
+        ['GET', session('jsonp_send'), 'POST'],
+        // WebSocket URLs: a non-GET is the wrong method, not a bad upgrade.
+        ['POST', session('websocket'), 'GET'],
+        ['PUT', session('websocket'), 'GET'],
+        ['OPTIONS', session('websocket'), 'GET'],
+        ['POST', '/echo/websocket', 'GET'],
+        ['HEAD', '/echo/websocket', 'GET'],
+      ];
+      for (const [method, p, allow] of cases) {
+        const r = await h.sjHttp(server, method, p);
+        assert.equal(r.status, 405, `${method} ${p}: HTTP ${r.status} ${r.text}`);
+        assert.equal(header(r, 'allow'), allow, `${method} ${p}: Allow`);
+      }
+    });
+
+    it('a GET to a WebSocket URL without the upgrade is still 400', async () => {
+      for (const p of [`/echo/000/${sid()}/websocket`, '/echo/websocket']) {
+        const r = await h.sjHttp(server, 'GET', p);
+        assert.equal(r.status, 400, `GET ${p}: HTTP ${r.status}`);
+        assert.equal(r.text, 'Can "Upgrade" only to "WebSocket".\n', p);
+        assert.equal(header(r, 'allow'), undefined, p);
+      }
+    });
+
+    it('a method named in Allow is not refused with 405', async () => {
+      // The non-streaming ones (a streaming response would stay open).
+      const cases = [
+        ['GET', '/echo'],
+        ['HEAD', '/echo'],
+        ['GET', '/echo/info'],
+        ['HEAD', '/echo/info'],
+        ['OPTIONS', '/echo/info'],
+        ['GET', '/echo/iframe.html'],
+        ['HEAD', '/echo/iframe.html'],
+        ['OPTIONS', `/echo/000/${sid()}/xhr`],
+        ['OPTIONS', `/echo/000/${sid()}/xhr_send`],
+        ['OPTIONS', `/echo/000/${sid()}/xhr_streaming`],
+        ['POST', `/echo/000/${sid()}/xhr_send`],
+        ['POST', `/echo/000/${sid()}/jsonp_send`],
+      ];
+      for (const [method, p] of cases) {
+        const r = await h.sjHttp(server, method, p);
+        assert.notEqual(r.status, 405, `${method} ${p}`);
       }
     });
   });

@@ -103,7 +103,7 @@ TEST(SockjsFrames, ContentTypes) {
   EXPECT_EQ(content_type(http_transport::xhr), "application/javascript; charset=UTF-8");
   EXPECT_EQ(content_type(http_transport::xhr_streaming), "application/javascript; charset=UTF-8");
   EXPECT_EQ(content_type(http_transport::jsonp), "application/javascript; charset=UTF-8");
-  EXPECT_EQ(content_type(http_transport::eventsource), "text/event-stream");
+  EXPECT_EQ(content_type(http_transport::eventsource), "text/event-stream; charset=UTF-8");
   EXPECT_EQ(content_type(http_transport::htmlfile), "text/html; charset=UTF-8");
 }
 

@@ -5,6 +5,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -148,6 +149,32 @@ TEST(SockjsPages, NoCacheAndCacheForever) {
   auto age = values(f, "Access-Control-Max-Age");
   ASSERT_EQ(age.size(), 1u);
   EXPECT_GT(std::stoul(age[0]), 1000000u);
+}
+
+TEST(SockjsPages, CacheForeverExpiresAYearAhead) {
+  using namespace std::chrono;
+  // 2024-02-29T12:34:56Z (a Thursday); a year of 365 days later is
+  // 2025-02-28, a Friday.
+  const system_clock::time_point now = sys_days{year{2024} / February / 29} + hours(12) + minutes(34) + seconds(56);
+  header_list h;
+  add_cache_forever(h, now);
+  EXPECT_THAT(values(h, "Expires"), ElementsAre("Fri, 28 Feb 2025 12:34:56 GMT"));
+  // The same year as max-age, so HTTP/1.0 caches and HTTP/1.1 caches agree.
+  EXPECT_THAT(values(h, "Cache-Control"), ElementsAre("public, max-age=31536000"));
+  EXPECT_THAT(values(h, "Access-Control-Max-Age"), ElementsAre("31536000"));
+  EXPECT_EQ(cache_seconds, 365 * 24 * 3600);
+}
+
+TEST(SockjsPages, HttpDateIsImfFixdate) {
+  using namespace std::chrono;
+  EXPECT_EQ(http_date(system_clock::time_point{}), "Thu, 01 Jan 1970 00:00:00 GMT");
+  // RFC 9110's own example.
+  EXPECT_EQ(http_date(sys_days{year{1994} / November / 6} + hours(8) + minutes(49) + seconds(37)),
+            "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(http_date(sys_days{year{2038} / December / 31} + hours(23) + minutes(59) + seconds(59)),
+            "Fri, 31 Dec 2038 23:59:59 GMT");
+  // Fractions of a second are dropped, not rounded up.
+  EXPECT_EQ(http_date(sys_days{year{2000} / January / 1} + milliseconds(999)), "Sat, 01 Jan 2000 00:00:00 GMT");
 }
 
 std::string cookie_for(std::string_view cookie_header) {

@@ -115,5 +115,26 @@ TEST(SockjsRoute, WrongNumberOfSegments) {
   }
 }
 
+TEST(SockjsRoute, AllowedMethodsForEach405) {
+  // The Allow header of a 405: what each resource answers.
+  auto allow = [](std::string_view rest) { return std::string(allowed_methods(parse_route(rest))); };
+  EXPECT_EQ(allow(""), "GET, HEAD");
+  EXPECT_EQ(allow("/"), "GET, HEAD");
+  EXPECT_EQ(allow("/info"), "GET, HEAD, OPTIONS");
+  EXPECT_EQ(allow("/iframe.html"), "GET, HEAD");
+  EXPECT_EQ(allow("/iframe-1.6.1.html"), "GET, HEAD");
+  // WebSockets are GET only, so a POST there is a 405, not a bad upgrade.
+  EXPECT_EQ(allow("/websocket"), "GET");
+  EXPECT_EQ(allow("/a/b/websocket"), "GET");
+  EXPECT_EQ(allow("/a/b/xhr"), "POST, OPTIONS");
+  EXPECT_EQ(allow("/a/b/xhr_send"), "POST, OPTIONS");
+  EXPECT_EQ(allow("/a/b/xhr_streaming"), "POST, OPTIONS");
+  EXPECT_EQ(allow("/a/b/jsonp_send"), "POST");
+  EXPECT_EQ(allow("/a/b/eventsource"), "GET");
+  EXPECT_EQ(allow("/a/b/htmlfile"), "GET");
+  EXPECT_EQ(allow("/a/b/jsonp"), "GET");
+  EXPECT_EQ(allow("/a/b/nope"), "");
+}
+
 }  // namespace
 }  // namespace herald::sockjs
