@@ -66,6 +66,9 @@ struct auth {
 struct app {
   std::string webhook;  // http://host:port/path; empty = /app SENDs get ERROR
   std::uint32_t webhook_timeout_ms = 5000;
+  std::uint32_t max_in_flight_per_session = 16;   // /app SENDs awaiting the webhook; beyond: ERROR
+  std::uint32_t max_connections_per_thread = 32;  // concurrent webhook calls per worker
+  std::uint32_t max_queued_per_thread = 1024;     // calls waiting for one of those; beyond: ERROR
 };
 
 struct api {

@@ -274,8 +274,22 @@ std::vector<key_info> build_table() {
       "app.webhook", "", "url",
       "`http://` URL that receives SENDs to the app prefix; empty = such SENDs get an ERROR.",
       FIELD(app.webhook)));
-  t.push_back(uint_key("app.webhook_timeout_ms", "5000", "Timeout for one webhook call.",
+  t.push_back(uint_key("app.webhook_timeout_ms", "5000",
+                       "Timeout for one webhook call, from its connection attempt to the end of the answer "
+                       "(time spent waiting for a free connection is not counted).",
                        FIELD(app.webhook_timeout_ms)));
+  t.push_back(uint_key("app.max_in_flight_per_session", "16",
+                       "Most SENDs to the app prefix one session may have waiting for the webhook's answer; "
+                       "one more gets an ERROR and the session is closed.",
+                       FIELD(app.max_in_flight_per_session)));
+  t.push_back(uint_key("app.max_connections_per_thread", "32",
+                       "Most webhook calls (each one HTTP connection) a worker thread runs at once; further "
+                       "calls wait for one to finish, in arrival order.",
+                       FIELD(app.max_connections_per_thread)));
+  t.push_back(uint_key("app.max_queued_per_thread", "1024",
+                       "Most webhook calls waiting for a connection per worker thread; a SEND beyond it gets "
+                       "an ERROR and its session is closed. 0 = none wait.",
+                       FIELD(app.max_queued_per_thread)));
   t.push_back(text_key("api.key", "", "string",
                        "Bearer key required by `/api/*` when set; empty = no key required.",
                        FIELD(api.key)));

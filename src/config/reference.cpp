@@ -74,7 +74,7 @@ the whole list is given as YAML text, e.g.
 |---|---|---|
 | `map.user` | *(empty)* | JSON pointer (RFC 6901, e.g. `/mobile`) to the user id in the payload; a redis_key_expiry source takes the user from the key instead. |
 | `map.body` | *(empty)* | JSON pointer to the body; empty = the whole payload. A string is sent as it is, anything else as JSON. |
-| `map.user_destination` | *(empty)* | Publish to this destination of the user: clients subscribe `/user/<id>/<destination>`, or `/user/<destination>` when it lies under a broker prefix (e.g. `/queue/...`). |
+| `map.user_destination` | *(empty)* | Publish to this destination of the user: clients subscribe `/user/<id>/<destination>`, or `/user/<destination>` when it lies under a broker prefix (e.g. `/queue/...`) or is a single segment (e.g. `/userOnlineStatus`). |
 | `map.topic` | *(empty)* | Publish to this topic too (under a broker prefix). |
 | `map.headers` | *(empty)* | Mapping of static headers added to every publish. |
 

@@ -382,6 +382,10 @@ void validate(config& cfg) {
   }
   if (cfg.app.webhook_timeout_ms == 0)
     throw config_error("app.webhook_timeout_ms", "must be greater than 0");
+  if (cfg.app.max_in_flight_per_session == 0)
+    throw config_error("app.max_in_flight_per_session", "must be greater than 0");
+  if (cfg.app.max_connections_per_thread == 0)
+    throw config_error("app.max_connections_per_thread", "must be greater than 0");
   if (cfg.api.max_body_bytes == 0)
     throw config_error("api.max_body_bytes", "must be greater than 0");
   check_limits(cfg);

@@ -51,7 +51,9 @@ classified destination_rules::classify(std::string_view dest) const {
     }
     auto slash = rest.find('/', 1);
     if (slash == std::string_view::npos) {
-      c.kind = dest_kind::invalid;
+      // One segment ("/user/userOnlineStatus") cannot name a user and a
+      // destination: the principal form of "/userOnlineStatus".
+      c.relative = std::string(rest);
       return c;
     }
     c.user = std::string(rest.substr(1, slash - 1));
@@ -78,13 +80,15 @@ subscribe_target destination_rules::subscribe(std::string_view dest, std::string
       t.key = std::string(rest.substr(slash));
       return t;
     }
-    if (is_broker(rest)) {
+    // Under a broker prefix ("/user/queue/x"), or a single segment
+    // ("/user/userOnlineStatus", which cannot be the explicit form): the
+    // principal form, the caller's own destination "rest".
+    if (slash == std::string_view::npos || is_broker(rest)) {
       t.verdict = subscribe_verdict::user;
       t.key = std::string(rest);
       return t;
     }
-    t.verdict = slash == std::string_view::npos ? subscribe_verdict::refused_invalid
-                                                : subscribe_verdict::refused_other_user;
+    t.verdict = subscribe_verdict::refused_other_user;
     return t;
   }
   if (is_broker(dest)) {

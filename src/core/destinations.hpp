@@ -15,8 +15,9 @@ enum class dest_kind { broker, user, app, invalid };
 struct classified {
   dest_kind kind = dest_kind::invalid;
   // user destinations: the target principal (explicit form) or empty
-  // (principal form, "/user/queue/x"), and the destination relative to the
-  // user ("/queue/x").
+  // (principal form: "/user/queue/x" under a broker prefix, or a single
+  // segment "/user/x"), and the destination relative to the user
+  // ("/queue/x", "/x").
   std::string user;
   std::string relative;
 };
@@ -41,6 +42,7 @@ class destination_rules {
 
   // "/user/<me>/x" → user sub "/x" (explicit form, only for <me>);
   // "/user/queue/x" (a broker prefix after /user) → user sub "/queue/x";
+  // "/user/x" (one segment: it cannot name a user too) → user sub "/x";
   // "/user/<other>/x" → refused; broker destinations → topic subscription.
   subscribe_target subscribe(std::string_view dest, std::string_view principal) const;
 

@@ -78,7 +78,7 @@ void outbox::pop_front() {
   if (in_flight_) {
     // Not droppable any more: begin_write took it out of droppable_bytes_.
     bytes_ -= current_.wire_size();
-    current_ = outbound{};
+    { outbound gone = std::move(current_); }  // frees `extra` (assignment would keep its buffer)
     in_flight_ = false;
     return;
   }

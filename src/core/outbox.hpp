@@ -80,6 +80,12 @@ class outbox {
   bool empty() const { return q_.empty() && !in_flight_; }
   std::size_t size() const { return q_.size() + (in_flight_ ? 1 : 0); }
   outbound& front() { return in_flight_ ? current_ : q_.front(); }
+  // Entry i in write order (0 is front()), i < size(): a writer gathers
+  // several into one system call.
+  outbound& at(std::size_t i) {
+    if (in_flight_) return i == 0 ? current_ : q_[i - 1];
+    return q_[i];
+  }
   // The transport marks the front in flight before writing it: the entry
   // moves to a slot of its own, so its bytes (which the pending write
   // reads) stay put however the queue grows or is evicted...
@@ -99,6 +105,10 @@ class outbox {
   // pending write still reads.
   void drop_queued();
   std::uint64_t dropped_total() const { return dropped_total_; }
+  // A message the session dropped before it reached the outbox (a client-ack
+  // subscription at max_unacked under drop_oldest): counted like an
+  // eviction, so the next MESSAGE written carries it in x-herald-dropped.
+  void note_dropped() { count_drop(); }
   void clear();
 
  private:

@@ -1,7 +1,9 @@
 // The application webhook: client SENDs to /app/... are POSTed as JSON to
 // app.webhook, and the messages in its JSON reply are published. One
 // instance per worker, on the worker's loop; each call uses its own
-// short-lived connection (bounded by the timeout).
+// short-lived connection (bounded by the timeout). How many calls run at
+// once is bounded before they get here, by the worker's
+// session::app_dispatch (app.max_connections_per_thread).
 #pragma once
 
 #include <boost/asio/io_context.hpp>

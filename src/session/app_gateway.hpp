@@ -1,6 +1,7 @@
 // Where client SENDs to application destinations (/app/...) go: the
 // configured webhook. Implemented by net (an HTTP client on the worker's
-// event loop). Called on a worker thread; `done` runs later on the same
+// event loop). Called on a worker thread, by the worker's app_dispatch,
+// which bounds how many calls run at once; `done` runs later on the same
 // thread, possibly after the session ended (the session guards for that).
 #pragma once
 

@@ -35,7 +35,6 @@ std::size_t buffered_size(const stomp::frame& f) {
 void session::on_send(stomp::frame& f) {
   auto* dest = f.find("destination");
   if (!dest) {
-    env_.metrics.protocol_errors.add();
     return fail(core::close_reason::protocol_error, "SEND requires a destination header", &f);
   }
   if (buffer_in_transaction(f)) return;
@@ -72,17 +71,38 @@ void session::publish_send(stomp::frame& f) {
       return fail(core::close_reason::protocol_error,
                   fmt::format("no application handler is configured for '{}' (set app.webhook)", dest), &f);
     }
+    const auto& app = env_.cfg.app;
+    // Each SEND waiting for the webhook holds a call (a connection, or a
+    // place in the worker's queue): a client may not pile them up.
+    if (app_pending_ >= app.max_in_flight_per_session) {
+      return fail(core::close_reason::limit_exceeded,
+                  fmt::format("too many SENDs to '{}' awaiting the application webhook (limit {})",
+                              env_.rules.app_prefix(), app.max_in_flight_per_session),
+                  &f);
+    }
     app_request req{user_, id_, dest, application_headers(f), std::move(f.body)};
     std::string receipt_id;
     if (auto* r = f.find("receipt")) receipt_id = *r;
+    ++app_pending_;
     std::weak_ptr<bool> alive = alive_;
-    env_.app->forward(std::move(req), [this, alive, receipt_id](std::string error) {
-      if (alive.expired() || state_ != state::connected) return;
-      stomp::frame cause;
-      if (!receipt_id.empty()) cause.add("receipt", receipt_id);
-      if (!error.empty()) return fail(core::close_reason::protocol_error, error, &cause);
-      receipt(cause);
-    });
+    const bool accepted = env_.app_calls.submit(
+        *env_.app, app.max_connections_per_thread, app.max_queued_per_thread, std::move(req),
+        [this, alive, receipt_id](std::string error) {
+          if (alive.expired()) return;
+          --app_pending_;
+          if (state_ != state::connected) return;
+          stomp::frame cause;
+          if (!receipt_id.empty()) cause.add("receipt", receipt_id);
+          if (!error.empty()) return fail(core::close_reason::protocol_error, error, &cause);
+          receipt(cause);
+        });
+    if (!accepted) {
+      --app_pending_;
+      return fail(core::close_reason::limit_exceeded,
+                  fmt::format("application webhook busy: {} calls already wait for a connection (limit {})",
+                              env_.app_calls.waiting(), app.max_queued_per_thread),
+                  &f);
+    }
     return;
   }
   if (c.kind == core::dest_kind::invalid || !env_.rules.client_may_send(dest)) {
@@ -119,7 +139,7 @@ void session::on_subscribe(stomp::frame& f) {
   if (id.empty() || id.size() > core::max_id_length) {
     return fail(core::close_reason::protocol_error, "subscription id is empty or too long", &f);
   }
-  if (subs_.count(id)) {
+  if (find_subscription(id)) {
     return fail(core::close_reason::protocol_error, fmt::format("subscription id '{}' is already in use", id), &f);
   }
   if (subs_.size() >= env_.cfg.limits.max_subscriptions) {
@@ -155,11 +175,10 @@ void session::on_subscribe(stomp::frame& f) {
   stomp::append_header(prefix, "subscription", id, version_, stomp::command::message);
   s->prefix = std::make_shared<const std::string>(std::move(prefix));
   auto* raw = s.get();
-  subs_.emplace(id, std::move(s));
+  subs_.push_back(std::move(s));
   if (target.verdict == core::subscribe_verdict::user) {
     raw->is_user = true;
     raw->user_key = target.key;
-    user_subs_.emplace(target.key, raw);
   } else {
     env_.hub.add_topic(target.key, *raw);
   }
@@ -168,19 +187,9 @@ void session::on_subscribe(stomp::frame& f) {
 }
 
 void session::remove_subscription(subscription& s) {
-  if (s.is_user) {
-    auto [b, e] = user_subs_.equal_range(s.user_key);
-    for (auto it = b; it != e; ++it) {
-      if (it->second == &s) {
-        user_subs_.erase(it);
-        break;
-      }
-    }
-  } else {
-    env_.hub.remove_topic(s);
-  }
+  if (!s.is_user) env_.hub.remove_topic(s);
   env_.metrics.subscriptions.sub();
-  subs_.erase(s.id);
+  std::erase_if(subs_, [&s](const auto& p) { return p.get() == &s; });
 }
 
 void session::on_unsubscribe(stomp::frame& f) {
@@ -188,7 +197,7 @@ void session::on_unsubscribe(stomp::frame& f) {
   if (!idp && version_ == stomp::version::v1_0) idp = f.find("destination");
   if (!idp) return fail(core::close_reason::protocol_error, "UNSUBSCRIBE requires an id header", &f);
   // Unknown ids are not an error: the client may race its own cleanup.
-  if (auto it = subs_.find(*idp); it != subs_.end()) remove_subscription(*it->second);
+  if (auto* s = find_subscription(*idp)) remove_subscription(*s);
   receipt(f);
 }
 
@@ -206,7 +215,7 @@ void session::on_ack(stomp::frame& f, bool positive) {
   // NACK: herald keeps no copy to redeliver, so NACK only settles the
   // message like ACK does (documented in the README).
   (void)positive;
-  for (auto& [sid, s] : subs_) {
+  for (auto& s : subs_) {
     if (s->ack == ack_mode::auto_) continue;
     auto& q = s->unacked;
     for (auto it = q.begin(); it != q.end(); ++it) {
@@ -271,8 +280,11 @@ void session::deliver_topic(core::topic_sub& sub, const core::message_ptr& m) {
 }
 
 void session::deliver_user(const core::message_ptr& m) {
-  auto [b, e] = user_subs_.equal_range(m->destination);
-  for (auto it = b; it != e; ++it) deliver(*it->second, m);
+  // A session has a handful of subscriptions: a scan beats a hash table,
+  // whose buckets every idle session would carry.
+  for (auto& s : subs_) {
+    if (s->is_user && s->user_key == m->destination) deliver(*s, m);
+  }
 }
 
 void session::deliver(subscription& s, const core::message_ptr& m) {
@@ -289,6 +301,8 @@ void session::deliver(subscription& s, const core::message_ptr& m) {
   if (s.ack != ack_mode::auto_) {
     if (s.unacked.size() >= env_.cfg.limits.max_unacked) {
       if (drop_policy) {
+        // Dropped like an eviction: the next MESSAGE tells the client.
+        out_.note_dropped();
         env_.metrics.dropped.add();
         return;
       }

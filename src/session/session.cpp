@@ -56,7 +56,6 @@ void session::on_bytes(std::string_view data) {
     auto st = parser_.next(f, ec);
     if (st == stomp::parse_status::need_more) break;
     if (st == stomp::parse_status::error) {
-      env_.metrics.protocol_errors.add();
       fail(core::close_reason::protocol_error, ec.message());
       break;
     }
@@ -73,7 +72,6 @@ void session::handle(stomp::frame& f) {
     // Bounded: a client may pipeline a few frames behind CONNECT, not a
     // stream.
     if (early_.size() >= max_early_frames) {
-      env_.metrics.protocol_errors.add();
       return fail(core::close_reason::protocol_error, "too many frames before CONNECTED", &f);
     }
     early_.push_back(std::move(f));
@@ -81,7 +79,6 @@ void session::handle(stomp::frame& f) {
   }
   if (state_ == state::awaiting_connect) {
     if (f.cmd == command::connect || f.cmd == command::stomp) return on_connect(f);
-    env_.metrics.protocol_errors.add();
     return fail(core::close_reason::protocol_error, "expected CONNECT or STOMP as the first frame", &f);
   }
   switch (f.cmd) {
@@ -96,10 +93,8 @@ void session::handle(stomp::frame& f) {
     case command::disconnect: return on_disconnect(f);
     case command::connect:
     case command::stomp:
-      env_.metrics.protocol_errors.add();
       return fail(core::close_reason::protocol_error, "already connected", &f);
     default:
-      env_.metrics.protocol_errors.add();
       return fail(core::close_reason::protocol_error,
                   fmt::format("{} is a server frame; clients may not send it", stomp::to_string(f.cmd)), &f);
   }
@@ -108,6 +103,7 @@ void session::handle(stomp::frame& f) {
 void session::on_connect(stomp::frame& f) {
   auto v = stomp::negotiate_version(f.find("accept-version"), info_.subprotocol);
   if (!v) {
+    // Not through fail() (this ERROR has its own headers): counted here.
     env_.metrics.protocol_errors.add();
     // §"Protocol Negotiation": tell the client which versions we speak.
     std::string frame = "ERROR\nversion:1.0,1.1,1.2\ncontent-type:text/plain\nmessage:unsupported protocol version\n\n"
@@ -198,7 +194,6 @@ void session::complete_connect(auth::identity who, std::uint32_t local_limit) {
   if (auto* h = f.find("heart-beat")) {
     auto client = stomp::parse_heartbeat(*h);
     if (!client) {
-      env_.metrics.protocol_errors.add();
       return fail(core::close_reason::protocol_error, "heart-beat header must be two integers 'cx,cy'", &f);
     }
     hb = stomp::negotiate(*client, env_.cfg.heartbeat.send_ms, env_.cfg.heartbeat.receive_ms);
@@ -276,6 +271,8 @@ void session::send_control(std::string frame) {
 
 void session::fail(core::close_reason r, std::string_view message, const stomp::frame* cause) {
   if (state_ == state::closing) return;
+  // Counted here, once per ERROR, whichever check found the violation.
+  if (r == core::close_reason::protocol_error) env_.metrics.protocol_errors.add();
   std::string e = "ERROR\n";
   const auto cmd = stomp::command::error;
   stomp::append_header(e, "message", message, version_, cmd);
@@ -350,12 +347,12 @@ void session::rearm() {
 
 void session::on_transport_closed() {
   state_ = state::closing;
-  for (auto& [id, s] : subs_) {
+  for (auto& s : subs_) {
     if (!s->is_user) env_.hub.remove_topic(*s);
   }
   env_.metrics.subscriptions.sub(static_cast<std::int64_t>(subs_.size()));
   subs_.clear();
-  user_subs_.clear();
+  subs_.shrink_to_fit();
   if (registered_) {
     env_.hub.remove_user_session(user_, *this);
     env_.registry.remove(user_);
@@ -374,6 +371,13 @@ void session::on_written(const core::outbound& o) {
     env_.metrics.deliveries.add();
     env_.metrics.publish_to_write.observe(now - o.msg->published_at);
   }
+}
+
+session::subscription* session::find_subscription(std::string_view id) {
+  for (auto& s : subs_) {
+    if (s->id == id) return s.get();
+  }
+  return nullptr;
 }
 
 }  // namespace herald::session

@@ -22,6 +22,7 @@
 #include "core/publisher.hpp"
 #include "core/registry.hpp"
 #include "metrics/counters.hpp"
+#include "session/app_dispatch.hpp"
 #include "session/app_gateway.hpp"
 #include "session/connect_services.hpp"
 #include "session/transport.hpp"
@@ -45,6 +46,9 @@ struct environment {
   std::function<std::string()> next_session_id;
   std::function<clock::time_point()> now = [] { return clock::now(); };
   connect_services* services = nullptr;  // null: CONNECT is decided locally and at once
+  // Bounds the worker's calls to `app` (app.max_connections_per_thread,
+  // app.max_queued_per_thread).
+  app_dispatch app_calls{};
 };
 
 struct connection_info {
@@ -130,6 +134,7 @@ class session final : public core::subscriber {
   void fail(core::close_reason r, std::string_view message, const stomp::frame* cause = nullptr);
   void rearm();
   void remove_subscription(subscription& s);
+  subscription* find_subscription(std::string_view id);
   std::optional<clock::time_point> next_deadline() const;
 
   environment& env_;
@@ -143,10 +148,12 @@ class session final : public core::subscriber {
   std::string user_;
   bool registered_ = false;
 
-  std::unordered_map<std::string, std::unique_ptr<subscription>> subs_;
-  std::unordered_multimap<std::string, subscription*> user_subs_;
+  // In SUBSCRIBE order, which is also the order a user message reaches a
+  // session's matching user subscriptions.
+  std::vector<std::unique_ptr<subscription>> subs_;
   std::unordered_map<std::string, std::vector<stomp::frame>> transactions_;
   std::size_t tx_bytes_ = 0;  // buffered in transactions, bounded by max_pending_bytes
+  std::uint32_t app_pending_ = 0;  // /app SENDs awaiting the webhook, bounded by app.max_in_flight_per_session
 
   std::optional<stomp::frame> connect_frame_;  // while admitting
   std::vector<stomp::frame> early_;            // frames after CONNECT, before CONNECTED

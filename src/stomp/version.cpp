@@ -23,6 +23,10 @@ std::optional<version> negotiate_version(const std::string* accept_version,
                                          std::optional<version> subprotocol) {
   bool offered[3] = {false, false, false};
   if (accept_version == nullptr) {
+    // The subprotocol negotiated in the WebSocket handshake ("v12.stomp")
+    // already names the version, so a client that negotiated one may leave
+    // accept-version out.
+    if (subprotocol) return subprotocol;
     // STOMP 1.2 "Protocol Negotiation": no accept-version means 1.0.
     offered[static_cast<int>(version::v1_0)] = true;
   } else {

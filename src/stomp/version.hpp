@@ -14,10 +14,11 @@ namespace herald::stomp {
 // "1.0" / "1.1" / "1.2" → version; anything else nullopt.
 std::optional<version> parse_version(std::string_view text);
 
-// `accept_version` is the CONNECT header (nullptr when absent, which means
-// 1.0 per the spec). When a subprotocol fixed the version during the
-// WebSocket handshake only that version is acceptable. Returns the highest
-// common version, or nullopt when there is none.
+// `accept_version` is the CONNECT header. When a subprotocol fixed the
+// version during the WebSocket handshake only that version is acceptable,
+// and an absent header means that version; without a subprotocol an absent
+// header means 1.0 per the spec. Returns the highest common version, or
+// nullopt when there is none.
 std::optional<version> negotiate_version(const std::string* accept_version,
                                          std::optional<version> subprotocol);
 

@@ -112,6 +112,26 @@ describe('delivery', () => {
     assert.equal(queue.all.length, 1);
   });
 
+  it('delivers a user publish to the principal form /user/{D} of a single-segment D', async (t) => {
+    // "/user/userOnlineStatus" cannot be "/user/<U>/<D>": it is the
+    // principal form of "/userOnlineStatus", though no broker prefix covers it.
+    const c = await connect(t, '13800000000');
+    const other = await connect(t, '13900000000');
+    const status = await h.stompSubscribe(c.client, '/user/userOnlineStatus');
+    const explicit = await h.stompSubscribe(c.client, '/user/13800000000/userOnlineStatus');
+    const otherStatus = await h.stompSubscribe(other.client, '/user/userOnlineStatus');
+    const res = await h.mustPublishUser(server, '13800000000', '/userOnlineStatus', 'online');
+    const m = await status.next();
+    assert.equal(m.body, 'online');
+    assert.equal(m.headers.destination, '/user/userOnlineStatus');
+    assert.equal(m.headers['message-id'], res.message_id);
+    assert.equal((await explicit.next()).body, 'online');
+    await h.mustPublishUser(server, '13900000000', '/userOnlineStatus', 'other online');
+    assert.equal((await otherStatus.next()).body, 'other online');
+    assert.equal(status.all.length, 1);
+    assert.equal(otherStatus.all.length, 1);
+  });
+
   it('delivers one user publish to both the principal and the explicit subscription', async (t) => {
     const c = await connect(t, 'erin');
     const principal = await h.stompSubscribe(c.client, '/user/queue/both');

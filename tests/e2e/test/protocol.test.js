@@ -67,6 +67,27 @@ describe('protocol', () => {
       assert.equal(c.connected.headers.version, '1.2');
     });
 
+    for (const [proto, version] of [['v12.stomp', '1.2'], ['v11.stomp', '1.1'], ['v10.stomp', '1.0']]) {
+      it(`a CONNECT without accept-version over subprotocol ${proto} gets STOMP ${version}`, async (t) => {
+        const c = h.track(t, await h.RawStomp.open(server, { protocols: [proto] }));
+        assert.equal(c.ws.protocol, proto);
+        c.send('CONNECT', { host: 'x', login: `noaccept-${version}` });
+        const f = await c.expect('CONNECTED');
+        assert.equal(f.headers.version, version);
+        assert.equal(f.headers['user-name'], `noaccept-${version}`);
+        await c.subscribe('/topic/noaccept', 's');
+        await h.mustPublish(server, '/topic/noaccept', `in ${version}`);
+        assert.equal((await c.message()).body, `in ${version}`);
+      });
+    }
+
+    it('a CONNECT without accept-version and without subprotocol gets STOMP 1.0', async (t) => {
+      const c = h.track(t, await h.RawStomp.open(server, { protocols: [] }));
+      assert.equal(c.ws.protocol, '');
+      c.send('CONNECT', { host: 'x', login: 'noaccept-nosub' });
+      assert.equal((await c.expect('CONNECTED')).headers.version, '1.0');
+    });
+
     it('refuses an unsupported accept-version with ERROR listing supported versions, then closes', async (t) => {
       const c = h.track(t, await h.RawStomp.open(server));
       c.send('CONNECT', { 'accept-version': '2.0,3.1', host: 'x' });
@@ -355,6 +376,24 @@ describe('protocol', () => {
       assert.equal((await c.message()).body, 't5');
     });
 
+    it('a message dropped at max_unacked is reported in x-herald-dropped on the next MESSAGE', async (t) => {
+      const { c, pub, marker } = await setup(t, 'dropnote', 'client-individual');
+      for (const b of ['d1', 'd2', 'd3']) await pub(b);
+      const got = [await c.message(), await c.message(), await c.message()];
+      for (const m of got) assert.equal(m.headers['x-herald-dropped'], undefined);
+      await pub('d4'); // over max_unacked (3) under drop_oldest: dropped
+      await pub('d5');
+      await marker('after-drops');
+      const m = await c.message();
+      assert.equal(m.body, 'after-drops');
+      assert.equal(m.headers['x-herald-dropped'], '2', 'the next MESSAGE says how many went missing');
+      await c.sendWithReceipt('ACK', { id: got[0].headers.ack });
+      await pub('d6');
+      const m6 = await c.message();
+      assert.equal(m6.body, 'd6');
+      assert.equal(m6.headers['x-herald-dropped'], undefined, 'reported once');
+    });
+
     it('a user subscription over max_unacked is closed (slow_consumer.user close)', async (t) => {
       const c = await raw(t, 'unacked-user');
       await c.subscribe('/user/queue/acks', 'u', { ack: 'client' });
@@ -474,6 +513,36 @@ describe('protocol', () => {
       c.send('SEND', {}, 'x');
       const err = await c.expect('ERROR');
       assert.match(err.headers.message, /destination/);
+    });
+
+    it('every protocol-error ERROR counts once in herald_protocol_errors_total', async (t) => {
+      const count = async () => h.metric(await h.metricsText(server), 'herald_protocol_errors_total');
+      const cases = [
+        ['SEND', {}, 'no destination'],
+        ['SEND', { destination: '/topic/denied' }, 'not allowed by client_send'],
+        ['SEND', { destination: '/app/x' }, 'no app.webhook'],
+        ['SEND', { destination: '/topic/chat.x', transaction: 'nope' }, 'unknown transaction'],
+        ['SUBSCRIBE', { destination: '/topic/x' }, 'no id'],
+        ['SUBSCRIBE', { destination: '/user/someone-else/queue/x', id: 's' }, "another user's"],
+        ['SUBSCRIBE', { destination: '/nowhere/x', id: 's' }, 'not a broker destination'],
+        ['SUBSCRIBE', { destination: '/topic/x', id: 's', ack: 'sometimes' }, 'unknown ack mode'],
+        ['UNSUBSCRIBE', {}, 'no id'],
+        ['ACK', {}, 'no id'],
+        ['BEGIN', {}, 'no transaction'],
+        ['COMMIT', { transaction: 'nope' }, 'unknown transaction'],
+        ['ABORT', {}, 'no transaction'],
+        ['CONNECT', { 'accept-version': '1.2' }, 'second CONNECT'],
+        ['RECEIPT', { 'receipt-id': 'x' }, 'server frame'],
+      ];
+      const before = await count();
+      for (const [i, [cmd, headers, why]] of cases.entries()) {
+        const c = await raw(t, `counted-${i}`);
+        c.send(cmd, headers);
+        const err = await c.expect('ERROR');
+        assert.ok(err.headers.message, why);
+        assert.equal((await h.within(c.closed, 5000, 'close')).code, 1002, why);
+      }
+      assert.equal((await count()) - before, cases.length);
     });
 
     it('garbage instead of a frame is an ERROR, not a crash', async (t) => {

@@ -3,6 +3,7 @@
 // the app.webhook round trip for the app prefix.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const nodeHttp = require('node:http');
 const h = require('../lib/harness');
 
@@ -225,5 +226,140 @@ describe('app webhook', () => {
     await c.expect('ERROR');
     await h.mustPublish(server, '/topic/app.calm', 'still fine');
     assert.equal((await other.message()).body, 'still fine');
+  });
+});
+
+describe('app webhook bounds', () => {
+  // One worker thread, so every session shares its bounds: at most 2 webhook
+  // calls at once, 3 more waiting; at most 4 SENDs per session awaiting the
+  // webhook. The webhook answers only when a test releases a call.
+  let server;
+  let hook;
+  const arrivals = new h.Inbox('webhook call');
+  const open = new Set(); // the webhook's open connections
+  let pending = 0; // requests the webhook has not answered
+  let maxPending = 0;
+
+  // Answers the call whose SEND body is `body` (an empty reply).
+  const answer = async (body) => {
+    const call = await arrivals.take((c) => c.body === body, 5000, `webhook call '${body}'`);
+    call.res.writeHead(200, { 'content-type': 'application/json' });
+    call.res.end('{}');
+  };
+
+  before(async () => {
+    hook = nodeHttp.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        maxPending = Math.max(maxPending, ++pending);
+        const end = res.end.bind(res);
+        res.end = (...args) => {
+          pending--;
+          return end(...args);
+        };
+        arrivals.push({ body: JSON.parse(Buffer.concat(chunks).toString()).body, res });
+      });
+    });
+    hook.on('connection', (s) => {
+      open.add(s);
+      s.on('close', () => open.delete(s));
+    });
+    await new Promise((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    server = await h.startHerald({
+      threads: 1,
+      app: {
+        webhook: `http://127.0.0.1:${hook.address().port}/hook`,
+        webhook_timeout_ms: 20000,
+        max_in_flight_per_session: 4,
+        max_connections_per_thread: 2,
+        max_queued_per_thread: 3,
+      },
+    });
+  });
+  after(async () => {
+    try {
+      if (server) await server.stop();
+    } finally {
+      hook.closeAllConnections();
+      await new Promise((resolve) => hook.close(resolve));
+    }
+  });
+
+  const fds = () => fs.readdirSync(`/proc/${server.proc.pid}/fd`).length;
+
+  it('a client pipelining 3000 /app SENDs to a silent webhook gets an ERROR at app.max_in_flight_per_session; herald holds 2 webhook connections', async (t) => {
+    const fdsBefore = fds();
+    maxPending = 0;
+    const c = h.track(t, await h.RawStomp.connect(server, { login: 'flooder' }));
+    const frames = [];
+    for (let i = 0; i < 3000; i++) frames.push(h.encodeFrame('SEND', { destination: '/app/flood', receipt: `f${i}` }, `${i}`));
+    c.sendRaw(Buffer.concat(frames));
+    const err = await c.expect('ERROR');
+    assert.equal(err.headers.message, "too many SENDs to '/app' awaiting the application webhook (limit 4)");
+    assert.equal(err.headers['receipt-id'], 'f4');
+    assert.equal((await h.within(c.closed, 5000, 'close')).code, 1008);
+    // Two calls run (the connection cap), the other two accepted wait.
+    const first = [await arrivals.next(5000), await arrivals.next(5000)];
+    assert.deepEqual(first.map((x) => x.body).sort(), ['0', '1']);
+    assert.equal(open.size, 2);
+    assert.ok(fds() - fdsBefore <= 4, `herald opened ${fds() - fdsBefore} descriptors`);
+    // The calls accepted before the ERROR are still made.
+    for (const call of first) {
+      call.res.writeHead(200, { 'content-type': 'application/json' });
+      call.res.end('{}');
+    }
+    await answer('2');
+    await answer('3');
+    assert.equal(maxPending, 2, `the webhook had ${maxPending} calls at once`);
+    assert.equal(arrivals.items.length, 0, 'nothing past the per-session bound reached the webhook');
+  });
+
+  it('calls past max_connections_per_thread wait in arrival order; one past max_queued_per_thread gets an ERROR', async (t) => {
+    maxPending = 0;
+    const reply = (call) => {
+      call.res.writeHead(200, { 'content-type': 'application/json' });
+      call.res.end('{}');
+    };
+    const a = h.track(t, await h.RawStomp.connect(server, { login: 'a' }));
+    a.send('SEND', { destination: '/app/x', receipt: 'a1' }, 'a1');
+    a.send('SEND', { destination: '/app/x', receipt: 'a2' }, 'a2');
+    const a1 = await arrivals.take((x) => x.body === 'a1');
+    const a2 = await arrivals.take((x) => x.body === 'a2');
+    // Both connections are busy: b's, c's and d's SENDs wait (a SUBSCRIBE
+    // receipt behind each shows the SEND was taken, in that order).
+    const waiting = {};
+    for (const name of ['b', 'c', 'd']) {
+      const s = h.track(t, await h.RawStomp.connect(server, { login: name }));
+      s.send('SEND', { destination: '/app/x', receipt: `${name}1` }, `${name}1`);
+      await s.subscribe('/topic/ignored', 'i');
+      waiting[name] = s;
+    }
+    const e = h.track(t, await h.RawStomp.connect(server, { login: 'e' }));
+    e.send('SEND', { destination: '/app/x', receipt: 'e1' }, 'e1');
+    const err = await e.expect('ERROR');
+    assert.match(err.headers.message, /application webhook busy: 3 calls already wait/);
+    assert.equal(err.headers['receipt-id'], 'e1');
+    assert.equal((await h.within(e.closed, 5000, 'close')).code, 1008);
+    assert.equal(arrivals.items.length, 0, 'no third call reached the webhook');
+
+    // Each answer frees a connection for the oldest waiting call.
+    reply(a1);
+    assert.equal((await a.expect('RECEIPT')).headers['receipt-id'], 'a1');
+    const b1 = await arrivals.next(5000);
+    assert.equal(b1.body, 'b1');
+    reply(a2);
+    assert.equal((await a.expect('RECEIPT')).headers['receipt-id'], 'a2');
+    const c1 = await arrivals.next(5000);
+    assert.equal(c1.body, 'c1');
+    reply(b1);
+    assert.equal((await waiting.b.expect('RECEIPT')).headers['receipt-id'], 'b1');
+    const d1 = await arrivals.next(5000);
+    assert.equal(d1.body, 'd1');
+    reply(c1);
+    reply(d1);
+    assert.equal((await waiting.c.expect('RECEIPT')).headers['receipt-id'], 'c1');
+    assert.equal((await waiting.d.expect('RECEIPT')).headers['receipt-id'], 'd1');
+    assert.equal(maxPending, 2, `the webhook had ${maxPending} calls at once`);
   });
 });

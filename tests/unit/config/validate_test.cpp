@@ -164,6 +164,21 @@ TEST(ConfigValidate, MaxFrameBytesRange) {
 TEST(ConfigValidate, OtherPositiveValues) {
   EXPECT_EQ(set_error({{"app.webhook_timeout_ms", "0"}}).key, "app.webhook_timeout_ms");
   EXPECT_EQ(set_error({{"api.max_body_bytes", "0"}}).key, "api.max_body_bytes");
+  EXPECT_EQ(set_error({{"app.max_in_flight_per_session", "0"}}).key, "app.max_in_flight_per_session");
+  EXPECT_EQ(set_error({{"app.max_connections_per_thread", "0"}}).key, "app.max_connections_per_thread");
+}
+
+TEST(ConfigValidate, WebhookBounds) {
+  const config defaults;
+  EXPECT_EQ(defaults.app.max_in_flight_per_session, 16u);
+  EXPECT_EQ(defaults.app.max_connections_per_thread, 32u);
+  EXPECT_EQ(defaults.app.max_queued_per_thread, 1024u);
+  auto cfg = load_set({{"app.max_in_flight_per_session", "1"},
+                       {"app.max_connections_per_thread", "2"},
+                       {"app.max_queued_per_thread", "0"}});
+  EXPECT_EQ(cfg.app.max_in_flight_per_session, 1u);
+  EXPECT_EQ(cfg.app.max_connections_per_thread, 2u);
+  EXPECT_EQ(cfg.app.max_queued_per_thread, 0u);
 }
 
 TEST(ConfigValidate, HeartbeatGraceAtLeastOne) {

@@ -68,9 +68,20 @@ TEST(DestinationRules, ClassifyUserExplicitForm) {
 
 TEST(DestinationRules, ClassifyUserWithoutRestIsInvalid) {
   auto r = default_rules();
-  EXPECT_EQ(r.classify("/user/bob").kind, dest_kind::invalid);
-  EXPECT_EQ(r.classify("/user/queue").kind, dest_kind::invalid);
   EXPECT_EQ(r.classify("/user").kind, dest_kind::invalid);
+  EXPECT_EQ(r.classify("/user/").kind, dest_kind::invalid);
+}
+
+// One segment after the user prefix cannot be "/user/<U>/<D>": it is the
+// principal form of that segment.
+TEST(DestinationRules, ClassifyUserSingleSegmentIsPrincipalForm) {
+  auto r = default_rules();
+  for (const char* d : {"/user/userOnlineStatus", "/user/bob", "/user/queue"}) {
+    auto c = r.classify(d);
+    EXPECT_EQ(c.kind, dest_kind::user) << d;
+    EXPECT_EQ(c.user, "") << d;
+    EXPECT_EQ(c.relative, std::string(d).substr(5)) << d;
+  }
 }
 
 TEST(DestinationRules, ClassifyMalformedIsInvalid) {
@@ -121,10 +132,39 @@ TEST(DestinationRules, SubscribePrincipalNamedLikePrefixUsesExplicitForm) {
   EXPECT_EQ(t.key, "/x");
 }
 
+TEST(DestinationRules, SubscribePrincipalFormSingleSegment) {
+  auto r = default_rules();
+  auto t = r.subscribe("/user/userOnlineStatus", "13800000000");
+  EXPECT_EQ(t.verdict, subscribe_verdict::user);
+  EXPECT_EQ(t.key, "/userOnlineStatus");
+  // Even when the segment is the caller's name or a broker prefix's.
+  auto self = r.subscribe("/user/alice", "alice");
+  EXPECT_EQ(self.verdict, subscribe_verdict::user);
+  EXPECT_EQ(self.key, "/alice");
+  auto q = r.subscribe("/user/queue", "alice");
+  EXPECT_EQ(q.verdict, subscribe_verdict::user);
+  EXPECT_EQ(q.key, "/queue");
+  // Several segments keep their rules: not under a broker prefix and not
+  // the caller's name is another user's.
+  EXPECT_EQ(r.subscribe("/user/userOnlineStatus/x", "alice").verdict, subscribe_verdict::refused_other_user);
+}
+
+// A publish to user U's "/userOnlineStatus" (API or SEND) lands on the key
+// U subscribed to as "/user/userOnlineStatus", and on the explicit form's.
+TEST(DestinationRules, SingleSegmentAgreesWithExplicitForm) {
+  auto r = default_rules();
+  auto principal = r.subscribe("/user/userOnlineStatus", "u1");
+  auto explicit_form = r.subscribe("/user/u1/userOnlineStatus", "u1");
+  EXPECT_EQ(principal.key, "/userOnlineStatus");
+  EXPECT_EQ(explicit_form.key, principal.key);
+  auto send = r.classify("/user/userOnlineStatus");
+  EXPECT_EQ(send.relative, principal.key);
+}
+
 TEST(DestinationRules, SubscribeInvalid) {
   auto r = default_rules();
-  for (const char* bad : {"/user/alice", "/user/queue", "/user", "/app/x", "/other/x", "/topic", "/topic/x/",
-                          "/topic//x", "topic/x", "", "/user/alice/../bob/x"}) {
+  for (const char* bad : {"/user", "/user/", "/app/x", "/other/x", "/topic", "/topic/x/",
+                          "/topic//x", "topic/x", "", "/user/alice/../bob/x", "/user/..", "/user/a\x01"}) {
     EXPECT_EQ(r.subscribe(bad, "alice").verdict, subscribe_verdict::refused_invalid) << bad;
   }
 }

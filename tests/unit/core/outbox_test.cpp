@@ -226,6 +226,30 @@ TEST(Outbox, NoticeRidesOnTheNextMessageWritten) {
   EXPECT_TRUE(b.front().extra.empty());
 }
 
+// A drop the session made before the outbox (note_dropped) is reported
+// like an eviction: counted, and on the next MESSAGE written.
+TEST(Outbox, NoteDroppedRidesOnTheNextMessageWritten) {
+  message_fields f;
+  f.destination = "/topic/x";
+  f.body = "b";
+  auto m = make_message(std::move(f), "id");
+  outbox b(1000);
+  b.note_dropped();
+  b.note_dropped();
+  EXPECT_EQ(b.dropped_total(), 2u);
+  EXPECT_EQ(b.pending_dropped_notice(), 2u);
+  ASSERT_EQ(b.push_control("RECEIPT\n\n"), push_result::queued);
+  outbound o;
+  o.msg = m;
+  ASSERT_EQ(b.push(std::move(o)), push_result::queued);
+  b.begin_write();  // the RECEIPT: no notice on a control frame
+  EXPECT_EQ(b.front().extra, "RECEIPT\n\n");
+  b.pop_front();
+  b.begin_write();
+  EXPECT_EQ(b.front().extra, "x-herald-dropped:2\n");
+  EXPECT_EQ(b.pending_dropped_notice(), 0u);
+}
+
 TEST(Outbox, InFlightEntryCountsUntilPopped) {
   outbox b(100);
   ASSERT_EQ(b.push(entry("a", 30, true)), push_result::queued);

@@ -126,6 +126,35 @@ TEST(SessionAck, UnackedBoundClosesUnderClosePolicy) {
   EXPECT_EQ(c.tr.reason(), core::close_reason::slow_consumer);
 }
 
+// Under drop_oldest a delivery past max_unacked is dropped; the session is
+// told like of any slow-consumer drop: x-herald-dropped on the next MESSAGE.
+TEST(SessionAck, UnackedBoundDropIsReportedInTheNotice) {
+  world w(bounded(2));
+  client c(w);
+  c.connect("alice");
+  c.subscribe("1", "/topic/a", "client-individual");
+  c.subscribe("m", "/topic/marker");
+  auto first = deliver(w, c, 2);
+  ASSERT_EQ(first.size(), 2u);
+  w.publish_topic("/topic/a", "over");
+  w.publish_topic("/topic/a", "over again");
+  EXPECT_TRUE(c.frames().empty());
+  EXPECT_EQ(w.metrics.dropped.value(), 2u);
+  EXPECT_FALSE(c.tr.closed());
+  // The next MESSAGE, whichever subscription it is for, carries the count.
+  w.publish_topic("/topic/marker", "marker");
+  auto f = c.one();
+  EXPECT_EQ(header(f, "subscription"), "m");
+  EXPECT_EQ(header(f, "x-herald-dropped"), "2");
+  // Reported once.
+  ack(c, first[0]);
+  w.publish_topic("/topic/a", "fits again");
+  auto g = c.one();
+  EXPECT_EQ(g.body, "fits again");
+  EXPECT_EQ(header(g, "x-herald-dropped"), "<absent>");
+  EXPECT_EQ(w.metrics.dropped.value(), 2u);
+}
+
 TEST(SessionAck, UserSubscriptionUnackedBoundCloses) {
   world w(bounded(1));  // user policy defaults to close
   client c(w);

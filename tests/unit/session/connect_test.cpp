@@ -101,6 +101,25 @@ TEST(SessionConnect, SubprotocolFixesTheVersion) {
   EXPECT_EQ(d.tr.reason(), core::close_reason::protocol_error);
 }
 
+TEST(SessionConnect, SubprotocolVersionWhenAcceptVersionIsAbsent) {
+  for (auto v : {stomp::version::v1_0, stomp::version::v1_1, stomp::version::v1_2}) {
+    world w;
+    connection_info info;
+    info.subprotocol = v;
+    client c(w, info);
+    c.send("CONNECT", {{"login", "a"}});
+    auto f = c.one();
+    ASSERT_EQ(f.cmd, command::connected) << header(f, "message");
+    EXPECT_EQ(header(f, "version"), stomp::to_string(v));
+    EXPECT_FALSE(c.tr.closed());
+  }
+  // Without a subprotocol, no accept-version is STOMP 1.0 (the spec's rule).
+  world w;
+  client c(w);
+  c.send("CONNECT", {{"login", "a"}});
+  EXPECT_EQ(header(c.one(), "version"), "1.0");
+}
+
 TEST(SessionConnect, FrameBeforeConnect) {
   world w;
   client c(w);

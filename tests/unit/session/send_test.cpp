@@ -2,6 +2,7 @@
 // destinations through the app gateway, and transactions.
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <functional>
 #include <vector>
 
@@ -144,7 +145,7 @@ class fake_gateway final : public app_gateway {
     app_request req;
     std::function<void(std::string)> done;
   };
-  std::vector<call> calls;
+  std::deque<call> calls;  // stable references: answering one may start (append) another
   void forward(app_request req, std::function<void(std::string)> done) override {
     calls.push_back({std::move(req), std::move(done)});
   }
@@ -222,6 +223,147 @@ TEST(SessionSend, AppDoneAfterCloseIsIgnored) {
   gw.calls.at(0).done("");
   EXPECT_TRUE(c.frames().empty());
   EXPECT_EQ(c.tr.closes.size(), 1u);
+}
+
+config::config with_app_bounds(std::uint32_t per_session, std::uint32_t connections, std::uint32_t queued) {
+  config::config cfg;
+  cfg.app.max_in_flight_per_session = per_session;
+  cfg.app.max_connections_per_thread = connections;
+  cfg.app.max_queued_per_thread = queued;
+  return cfg;
+}
+
+// A client pipelining /app SENDs to a webhook that does not answer holds at
+// most max_in_flight_per_session calls; one more is an ERROR that closes it.
+TEST(SessionSend, AppInFlightPerSessionBound) {
+  world w(with_app_bounds(3, 100, 100));
+  fake_gateway gw;
+  w.env.app = &gw;
+  client c(w);
+  c.connect("alice");
+  for (int i = 0; i < 3; ++i) c.send("SEND", {{"destination", "/app/x"}}, std::to_string(i));
+  EXPECT_EQ(gw.calls.size(), 3u);
+  EXPECT_TRUE(c.frames().empty());
+  EXPECT_FALSE(c.tr.closed());
+  // Pipelined far past the bound: one ERROR, nothing more forwarded.
+  for (int i = 0; i < 100; ++i) c.send("SEND", {{"destination", "/app/x"}, {"receipt", "r" + std::to_string(i)}}, "x");
+  EXPECT_EQ(gw.calls.size(), 3u);
+  auto f = c.one();
+  ASSERT_EQ(f.cmd, command::error);
+  EXPECT_EQ(header(f, "message"), "too many SENDs to '/app' awaiting the application webhook (limit 3)");
+  EXPECT_EQ(header(f, "receipt-id"), "r0");
+  EXPECT_EQ(c.tr.reason(), core::close_reason::limit_exceeded);
+  EXPECT_EQ(c.tr.closes.size(), 1u);
+  // The calls still out may answer later: harmless.
+  for (auto& call : gw.calls) call.done("");
+  EXPECT_TRUE(c.frames().empty());
+}
+
+TEST(SessionSend, AppInFlightSlotsFreeWhenTheWebhookAnswers) {
+  world w(with_app_bounds(2, 100, 100));
+  fake_gateway gw;
+  w.env.app = &gw;
+  client c(w);
+  c.connect("alice");
+  for (int round = 0; round < 5; ++round) {
+    c.send("SEND", {{"destination", "/app/x"}, {"receipt", "a"}}, "x");
+    c.send("SEND", {{"destination", "/app/x"}, {"receipt", "b"}}, "x");
+    ASSERT_EQ(gw.calls.size(), 2u * (round + 1));
+    gw.calls[2 * round].done("");
+    gw.calls[2 * round + 1].done("");
+    auto fs = c.frames();
+    ASSERT_EQ(fs.size(), 2u);
+    EXPECT_EQ(fs[0].cmd, command::receipt);
+    EXPECT_EQ(fs[1].cmd, command::receipt);
+  }
+  EXPECT_FALSE(c.tr.closed());
+}
+
+// A transaction's /app SENDs count against the same bound at COMMIT.
+TEST(SessionSend, AppInFlightBoundAppliesAtCommit) {
+  world w(with_app_bounds(2, 100, 100));
+  fake_gateway gw;
+  w.env.app = &gw;
+  client c(w);
+  c.connect("alice");
+  c.send("BEGIN", {{"transaction", "t"}});
+  for (int i = 0; i < 3; ++i) c.send("SEND", {{"destination", "/app/x"}, {"transaction", "t"}}, "x");
+  c.send("COMMIT", {{"transaction", "t"}, {"receipt", "c"}});
+  EXPECT_EQ(gw.calls.size(), 2u);
+  auto f = c.one();
+  ASSERT_EQ(f.cmd, command::error);
+  EXPECT_EQ(c.tr.reason(), core::close_reason::limit_exceeded);
+}
+
+// Every session of a worker shares max_connections_per_thread calls at the
+// gateway; the others wait in arrival order, up to max_queued_per_thread;
+// one more gets an ERROR.
+TEST(SessionSend, AppWorkerConnectionCapAndQueue) {
+  world w(with_app_bounds(16, 2, 2));
+  fake_gateway gw;
+  w.env.app = &gw;
+  client a(w), b(w), c(w), d(w);
+  a.connect("a");
+  b.connect("b");
+  c.connect("c");
+  d.connect("d");
+  a.send("SEND", {{"destination", "/app/x"}, {"receipt", "a1"}}, "a1");
+  a.send("SEND", {{"destination", "/app/x"}, {"receipt", "a2"}}, "a2");
+  b.send("SEND", {{"destination", "/app/x"}, {"receipt", "b1"}}, "b1");
+  c.send("SEND", {{"destination", "/app/x"}, {"receipt", "c1"}}, "c1");
+  EXPECT_EQ(gw.calls.size(), 2u);  // a1, a2 run; b1, c1 wait
+  EXPECT_EQ(w.env.app_calls.active(), 2u);
+  EXPECT_EQ(w.env.app_calls.waiting(), 2u);
+  EXPECT_FALSE(b.tr.closed());
+  EXPECT_FALSE(c.tr.closed());
+
+  d.send("SEND", {{"destination", "/app/x"}, {"receipt", "d1"}}, "d1");
+  auto f = d.one();
+  ASSERT_EQ(f.cmd, command::error);
+  EXPECT_NE(header(f, "message").find("busy"), std::string::npos) << header(f, "message");
+  EXPECT_EQ(header(f, "receipt-id"), "d1");
+  EXPECT_EQ(d.tr.reason(), core::close_reason::limit_exceeded);
+  EXPECT_EQ(gw.calls.size(), 2u);
+
+  // A slot frees: the oldest waiting call starts.
+  gw.calls[1].done("");
+  EXPECT_EQ(header(a.one(), "receipt-id"), "a2");
+  ASSERT_EQ(gw.calls.size(), 3u);
+  EXPECT_EQ(gw.calls[2].req.body, "b1");
+  EXPECT_EQ(gw.calls[2].req.session_id, b.s.id());
+  EXPECT_TRUE(b.frames().empty());  // no receipt before the webhook answered
+  gw.calls[0].done("");
+  ASSERT_EQ(gw.calls.size(), 4u);
+  EXPECT_EQ(gw.calls[3].req.body, "c1");
+  gw.calls[2].done("");
+  gw.calls[3].done("");
+  EXPECT_EQ(header(b.one(), "receipt-id"), "b1");
+  EXPECT_EQ(header(c.one(), "receipt-id"), "c1");
+  EXPECT_EQ(w.env.app_calls.active(), 0u);
+  EXPECT_EQ(w.env.app_calls.waiting(), 0u);
+}
+
+// A waiting call whose session ended meanwhile is still made (the SEND was
+// accepted), and its answer touches nothing of the gone session.
+TEST(SessionSend, AppWaitingCallOutlivesItsSession) {
+  world w(with_app_bounds(16, 1, 10));
+  fake_gateway gw;
+  w.env.app = &gw;
+  client a(w);
+  a.connect("a");
+  a.send("SEND", {{"destination", "/app/x"}}, "first");
+  {
+    client b(w);
+    b.connect("b");
+    b.send("SEND", {{"destination", "/app/x"}, {"receipt", "r"}}, "from b");
+    EXPECT_EQ(gw.calls.size(), 1u);
+  }
+  gw.calls[0].done("");
+  ASSERT_EQ(gw.calls.size(), 2u);
+  EXPECT_EQ(gw.calls[1].req.body, "from b");
+  gw.calls[1].done("");
+  gw.calls[1].done("late");
+  EXPECT_EQ(w.env.app_calls.active(), 0u);
 }
 
 TEST(SessionSend, TransactionCommit) {

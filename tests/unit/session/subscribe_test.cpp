@@ -121,6 +121,24 @@ TEST(SessionSubscribe, UserDeliveryExplicitForm) {
   EXPECT_EQ(f.body, "n");
 }
 
+// "/user/userOnlineStatus": one segment after the user prefix is the
+// principal form of "/userOnlineStatus", though no broker prefix covers it.
+TEST(SessionSubscribe, UserDeliveryPrincipalFormSingleSegment) {
+  world w;
+  client u(w), other(w);
+  u.connect("13800000000");
+  other.connect("13900000000");
+  u.subscribe("s", "/user/userOnlineStatus");
+  other.subscribe("s", "/user/userOnlineStatus");
+  w.publish_user("13800000000", "/userOnlineStatus", "online");
+  auto f = u.one();
+  ASSERT_EQ(f.cmd, command::message);
+  EXPECT_EQ(header(f, "destination"), "/user/userOnlineStatus");
+  EXPECT_EQ(header(f, "subscription"), "s");
+  EXPECT_EQ(f.body, "online");
+  EXPECT_TRUE(other.frames().empty());
+}
+
 TEST(SessionSubscribe, UserDeliveryReachesEverySessionOfTheUser) {
   world w;
   client a1(w), a2(w);
@@ -146,7 +164,7 @@ TEST(SessionSubscribe, CrossUserSubscribeRefused) {
 }
 
 TEST(SessionSubscribe, InvalidDestinationRefused) {
-  for (const char* dest : {"/app/x", "/elsewhere", "/topic/../x", "/user/alice"}) {
+  for (const char* dest : {"/app/x", "/elsewhere", "/topic/../x", "/user", "/user/"}) {
     world w;
     client c(w);
     c.connect("alice");

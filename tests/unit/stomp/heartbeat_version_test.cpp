@@ -54,8 +54,15 @@ std::optional<version> negotiate_text(const char* header,
 
 TEST(StompVersion, AbsentHeaderMeans10) {
   EXPECT_EQ(negotiate_version(nullptr, std::nullopt), version::v1_0);
+}
+
+// A negotiated subprotocol names the version: a CONNECT without
+// accept-version gets that version, not 1.0 (which the subprotocol would
+// then refuse).
+TEST(StompVersion, AbsentHeaderTakesTheSubprotocolsVersion) {
   EXPECT_EQ(negotiate_version(nullptr, version::v1_0), version::v1_0);
-  EXPECT_EQ(negotiate_version(nullptr, version::v1_2), std::nullopt);
+  EXPECT_EQ(negotiate_version(nullptr, version::v1_1), version::v1_1);
+  EXPECT_EQ(negotiate_version(nullptr, version::v1_2), version::v1_2);
 }
 
 TEST(StompVersion, PicksHighestCommon) {
