@@ -42,15 +42,6 @@ core::message_fields base(const config::source_map& m, std::string body) {
 
 }  // namespace
 
-bool valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto n = utf8_sequence(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
 mapped map_user_event(const config::source_map& m, const std::string& user, std::string body) {
   mapped out;
   if (!valid_utf8(user)) {

@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "core/message.hpp"
+#include "util/utf8.hpp"
 
 namespace herald::sources {
 
@@ -23,8 +24,7 @@ mapped map_json_event(const config::source_map& m, std::string_view payload);
 // An event that names its user and body itself (a key expiry).
 mapped map_user_event(const config::source_map& m, const std::string& user, std::string body);
 
-// Well-formed UTF-8 (RFC 3629).
-bool valid_utf8(std::string_view s);
+using util::valid_utf8;
 
 // `{user}` in a template replaced by the user id, JSON-escaped (without
 // quotes; invalid UTF-8 replaced by U+FFFD), so a template that is JSON
