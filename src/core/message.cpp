@@ -3,6 +3,7 @@
 #include <array>
 
 #include "stomp/encoder.hpp"
+#include "util/utf8.hpp"
 
 namespace herald::core {
 namespace {
@@ -51,6 +52,7 @@ message_ptr make_message(message_fields f, std::string id, std::chrono::steady_c
   m->body = std::move(f.body);
   m->published_at = published_at;
   m->head12_ = encode_head(*m, stomp::version::v1_2);
+  m->text = util::valid_utf8(m->body) && util::valid_utf8(m->head12_);
   if (!needs_escaping(*m)) return m;
   if (auto h = encode_head(*m, stomp::version::v1_1); h != m->head12_) m->head11_ = std::move(h);
   if (auto h = encode_head(*m, stomp::version::v1_0); h != m->head12_) m->head10_ = std::move(h);

@@ -27,6 +27,10 @@ struct message {
   header_list headers;      // application headers (content-type among them)
   std::string body;
   std::chrono::steady_clock::time_point published_at;
+  // Head and body are valid UTF-8, so a WebSocket text frame may carry the
+  // MESSAGE; otherwise it goes in a binary frame (a client's binary SEND
+  // can carry any bytes). Checked once per message, not per delivery.
+  bool text = true;
 
   // The MESSAGE frame's headers after destination/subscription/ack, ending
   // with the blank line, escaped per STOMP version (§"Value Encoding").

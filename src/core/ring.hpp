@@ -25,7 +25,10 @@ class ring {
   }
 
   void pop_front() {
-    slots_[head_] = T{};  // release what the slot references now
+    // Release what the slot references now. Moving out, not assigning an
+    // empty T: a string assigned an empty one keeps its heap buffer, and an
+    // idle session would carry its last frame's capacity in every slot.
+    { T gone = std::move(slots_[head_]); }
     head_ = (head_ + 1) % slots_.size();
     if (--count_ == 0) settle();
   }

@@ -13,6 +13,7 @@
 #include "net/ws_session.hpp"
 #include "stomp/version.hpp"
 #include "util/http_text.hpp"
+#include "ws/handshake.hpp"
 
 namespace herald::net {
 
@@ -167,6 +168,21 @@ void http_session::upgrade(request req, const config::endpoint& ep, bool framed)
   // NUL-terminated static string.
   const char* name = version ? stomp::subprotocol_name(*version).data() : nullptr;
 
+  // RFC 6455 §4.2.1-2: the one version spoken, and a well-formed key.
+  auto ws_version = req[http::field::sec_websocket_version];
+  auto key = req[http::field::sec_websocket_key];
+  const std::string_view key_view(key.data(), key.size());
+  if (!framed && ep.handler == config::endpoint_handler::stomp) {
+    if (ws_version != "13") {
+      return respond(426, "application/json", R"j({"ok":false,"error":"unsupported WebSocket version (13 is spoken)"})j",
+                     {{"Sec-WebSocket-Version", "13"}}, false, req.version());
+    }
+    if (!ws::valid_client_key(key_view)) {
+      return respond(400, "application/json", R"({"ok":false,"error":"missing or malformed Sec-WebSocket-Key"})", {},
+                     false, req.version());
+    }
+  }
+
   session::connection_info info;
   beast::error_code ec;
   auto remote = stream_.socket().remote_endpoint(ec);
@@ -183,9 +199,11 @@ void http_session::upgrade(request req, const config::endpoint& ep, bool framed)
     slot_.reset();
     return ws->start(std::move(req), ep, std::move(info));
   }
+  info.subprotocol = version;
   auto ws = std::make_shared<ws_session>(w_, stream_.release_socket(), std::move(*slot_));
   slot_.reset();
-  ws->start(std::move(req), version, name, std::move(info));
+  ws->start(ws::switching_response(key_view, "herald/" HERALD_VERSION, name ? std::string_view(name) : std::string_view()),
+            std::move(info));
 }
 
 void http_session::respond(int status, std::string content_type, std::string body, header_list headers,

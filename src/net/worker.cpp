@@ -39,6 +39,18 @@ worker::impl::~impl() {
   sockjs_sessions.clear();
 }
 
+void worker::impl::schedule_flush(std::shared_ptr<flushable> f) {
+  if (flush_list.empty()) {
+    asio::post(ioc, [this] {
+      // Swap out first: writing may queue more (a pong, a close frame).
+      auto batch = std::move(flush_list);
+      flush_list.clear();
+      for (auto& f : batch) f->write_now();
+    });
+  }
+  flush_list.push_back(std::move(f));
+}
+
 std::size_t sockjs_owner(std::string_view id, std::size_t workers) {
   return std::hash<std::string_view>{}(id) % workers;
 }

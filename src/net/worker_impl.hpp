@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "core/hub.hpp"
 #include "net/posting_services.hpp"
@@ -25,6 +26,16 @@ class http_session;
 class sockjs_session;
 class remote_session;
 class relay_receiver;
+
+// A connection with bytes to write once the current burst of handlers has
+// run: many deliveries then leave in one system call.
+class flushable {
+ public:
+  virtual void write_now() = 0;
+
+ protected:
+  ~flushable() = default;
+};
 
 // Lets the SockJS table be searched with the string_view of a request path.
 struct string_hash {
@@ -72,6 +83,14 @@ struct worker::impl {
   std::unordered_map<std::string, std::shared_ptr<relay_receiver>> relays_in;
   std::unordered_map<std::string, std::function<void(int status, std::string body)>> pending_sends;
   std::uint64_t relay_seq = 0;
+
+  // Queues f for the flush pass, posting the pass when none is pending.
+  void schedule_flush(std::shared_ptr<flushable> f);
+  std::vector<std::shared_ptr<flushable>> flush_list;
+  // Where WebSocket sessions read into: one buffer per worker instead of
+  // one per connection. Nothing keeps pointers into it across reads.
+  static constexpr std::size_t scratch_size = 64 * 1024;
+  std::unique_ptr<char[]> scratch = std::make_unique<char[]>(scratch_size);
 };
 
 // Index of the worker that owns SockJS session `id`.

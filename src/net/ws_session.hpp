@@ -1,59 +1,95 @@
-// A STOMP session over a WebSocket (Boost.Beast). Owns the socket and the
-// protocol engine; implements session::transport for it. Lives on one
-// worker thread; kept alive by its pending operations (shared_from_this).
+// A STOMP session over a WebSocket. Owns the socket and the protocol
+// engine; implements session::transport for it. Lives on one worker
+// thread; kept alive by its pending waits (shared_from_this).
+//
+// The WebSocket layer is herald's own (ws/): an idle connection holds no
+// read buffer and no pending read operation's buffers, only a readiness
+// wait, and the bytes read land in the worker's scratch buffer. Writes go
+// out with one sendmsg per batch: whatever the outbox holds when the
+// worker's flush pass runs, many MESSAGE frames in one system call.
 #pragma once
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "net/worker_impl.hpp"
+#include "ws/frame_reader.hpp"
 
 namespace herald::net {
 
-class ws_session final : public std::enable_shared_from_this<ws_session>, public session::transport {
+class ws_session final : public std::enable_shared_from_this<ws_session>,
+                         public session::transport,
+                         public flushable,
+                         private ws::frame_reader::handler {
  public:
-  using request = boost::beast::http::request<boost::beast::http::string_body>;
-
   ws_session(worker::impl& w, boost::asio::ip::tcp::socket socket, connection_slot slot);
   ~ws_session();
 
-  // Completes the handshake for an upgrade request already read and
-  // checked by http_session, then runs the session.
-  // protocol_name: a static string (stomp::subprotocol_name) or null.
-  void start(request req, std::optional<stomp::version> subprotocol, const char* protocol_name,
-             session::connection_info info);
+  // Sends the 101 answer (already built and checked by http_session) and
+  // runs the session.
+  void start(std::string switching_response, session::connection_info info);
 
   // session::transport
   void flush() override;
   void close(core::close_reason reason) override;
   void arm_timer(std::chrono::steady_clock::time_point at) override;
 
+  // flushable: the worker's flush pass.
+  void write_now() override;
+
  private:
-  void read();
-  void on_read(boost::beast::error_code ec, std::size_t n);
-  void write();
-  void finish_close();
+  // ws::frame_reader::handler
+  void on_data(std::string_view payload, bool text) override;
+  void on_ping(std::string_view payload) override;
+  void on_close(std::uint16_t code, std::string_view reason) override;
+
+  void wait_readable();
+  void on_readable();
+  void wait_writable();
+  // Writes until everything is out or the socket would block.
+  void pump();
+  // After a write: pops what went out completely, remembers a partial one.
+  void consumed(std::size_t n, bool front_partial_first, std::size_t entries);
+  void fail_protocol(std::uint16_t code, std::string_view reason);
+  void queue_close_frame(std::uint16_t code, std::string_view reason);
+  // A peer that neither reads what is left nor answers our close frame
+  // is cut off after a grace period.
+  void start_close_grace();
   void teardown(core::close_reason reason);
 
+  // Bound to the worker's io_context executor rather than the type-erased
+  // any_io_executor: the objects and every pending wait are smaller, and
+  // tens of thousands of idle connections each hold one of both.
+  using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
+  using timer_type = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                       boost::asio::wait_traits<std::chrono::steady_clock>,
+                                                       boost::asio::io_context::executor_type>;
+
   worker::impl& w_;
-  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
+  socket_type socket_;
   connection_slot slot_;
-  boost::asio::steady_timer timer_;
-  boost::beast::flat_buffer rbuf_;
+  timer_type timer_;
   std::optional<session::session> stomp_;
-  bool writing_ = false;
-  bool closing_ = false;
-  bool close_sent_ = false;
-  bool torn_down_ = false;
-  bool binary_ = false;
-  std::size_t read_chunk_ = 256;
+  ws::frame_reader reader_;
+  // Handshake answer, pongs and the close frame: written between frames
+  // of the outbox, never inside one.
+  std::string control_;
+  std::size_t control_sent_ = 0;
+  std::size_t front_sent_ = 0;  // bytes of the outbox front (header included) already written
   core::close_reason reason_ = core::close_reason::transport_closed;
+  bool flush_queued_ = false;    // in the worker's flush list
+  bool write_waiting_ = false;   // socket full: waiting to become writable
+  bool closing_ = false;         // close requested: outbox, then close frame
+  bool close_queued_ = false;    // the close frame is in control_
+  bool peer_closed_ = false;     // the client sent its close frame
+  bool torn_down_ = false;
+  bool grace_armed_ = false;
+  bool binary_ = false;          // answer in binary frames, as the client writes
 };
 
 }  // namespace herald::net

@@ -49,8 +49,8 @@ class parser {
 
   // Bytes held (unparsed or belonging to the frame in progress).
   std::size_t buffered() const { return buf_.size() - pos_; }
-  // Between frames, give back buffer memory an earlier large frame grew:
-  // idle connections should hold almost nothing.
+  // Between frames, give back the buffer: idle connections should hold
+  // almost nothing.
   void release_idle_memory();
 
  private:
