@@ -25,8 +25,6 @@ constexpr std::size_t max_iov = 1 + 1 + max_entries * 6;
 constexpr std::size_t max_batch_bytes = 256 * 1024;
 // A client that pings faster than it reads gets no more pongs queued.
 constexpr std::size_t max_control_bytes = 1024;
-
-std::size_t header_size(std::uint64_t n) { return n < 126 ? 2 : n <= 0xFFFF ? 4 : 10; }
 }  // namespace
 
 namespace {
@@ -246,7 +244,7 @@ void ws_session::consumed(std::size_t n, bool front_partial, std::size_t entries
   auto& out = stomp_->outbox();
   auto entry_size = [](const core::outbound& o) {
     const auto w = o.wire_size();
-    return header_size(w) + w;
+    return ws::header_size(w) + w;
   };
   if (front_partial) {
     const std::size_t rest = entry_size(out.front()) - front_sent_;

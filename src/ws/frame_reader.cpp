@@ -24,7 +24,7 @@ bool sendable_close_code(std::uint16_t c) {
 }
 
 // Bytes of header after the first two: extended length, then the mask.
-std::size_t header_size(const std::uint8_t* hdr) {
+std::size_t client_header_size(const std::uint8_t* hdr) {
   const std::uint8_t len7 = hdr[1] & 0x7F;
   const std::size_t ext = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
   return 2 + ext + ((hdr[1] & 0x80) ? 4 : 0);
@@ -43,13 +43,13 @@ std::optional<violation> frame_reader::feed(char* data, std::size_t size, handle
   while (size > 0 && stage_ != stage::done) {
     if (stage_ == stage::header) {
       // The first two bytes say how long the header is.
-      const std::size_t want = hdr_len_ < 2 ? 2 : header_size(hdr_);
+      const std::size_t want = hdr_len_ < 2 ? 2 : client_header_size(hdr_);
       const std::size_t take = std::min(want - hdr_len_, size);
       std::memcpy(hdr_ + hdr_len_, data, take);
       hdr_len_ += static_cast<std::uint8_t>(take);
       data += take;
       size -= take;
-      if (hdr_len_ < 2 || hdr_len_ < header_size(hdr_)) continue;
+      if (hdr_len_ < 2 || hdr_len_ < client_header_size(hdr_)) continue;
       if (auto v = begin_frame()) return v;
       if (remaining_ == 0) {
         if (auto v = end_frame(h)) return v;

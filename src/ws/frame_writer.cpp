@@ -4,19 +4,18 @@ namespace herald::ws {
 
 std::size_t write_header(std::uint8_t* out, opcode op, std::uint64_t n) {
   out[0] = static_cast<std::uint8_t>(0x80 | static_cast<std::uint8_t>(op));
-  if (n < 126) {
+  const std::size_t size = header_size(n);
+  if (size == 2) {
     out[1] = static_cast<std::uint8_t>(n);
-    return 2;
-  }
-  if (n <= 0xFFFF) {
+  } else if (size == 4) {
     out[1] = 126;
     out[2] = static_cast<std::uint8_t>(n >> 8);
     out[3] = static_cast<std::uint8_t>(n);
-    return 4;
+  } else {
+    out[1] = 127;
+    for (int i = 0; i < 8; ++i) out[2 + i] = static_cast<std::uint8_t>(n >> (56 - 8 * i));
   }
-  out[1] = 127;
-  for (int i = 0; i < 8; ++i) out[2 + i] = static_cast<std::uint8_t>(n >> (56 - 8 * i));
-  return 10;
+  return size;
 }
 
 std::string control_frame(opcode op, std::string_view payload) {
